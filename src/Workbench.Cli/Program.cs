@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Workbench.Cli;
+
+var root = new RootCommand("Workbench: a research workbench for Sora-style video diffusion")
+{
+    InfoCommand.Create(),
+    DemoCommand.Create(),
+    BenchCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
