@@ -35,6 +35,7 @@ at::TensorOptions options(int32_t dtype, int32_t device_type, int32_t device_ind
 std::vector<Tensor> list(wb_tensor* items, int32_t n);
 int32_t write_list(const std::vector<Tensor>& ts, wb_tensor* out, int32_t capacity);
 void report_current_exception();
+int cuda_device_count();
 }  // namespace wb
 
 // Wrap a body that returns a value; on an exception record it and return `fail`.

@@ -87,8 +87,8 @@ WB_API int32_t wb_manual_seed(uint64_t seed) {
       g.set_current_seed(seed);
     };
     seed_one(at::globalContext().defaultGenerator(at::kCPU));
-    if (at::hasCUDA()) {
-      int n = at::detail::getCUDAHooks().getNumGPUs();
+    {
+      int n = wb::cuda_device_count();
       for (int i = 0; i < n; i++) seed_one(at::globalContext().defaultGenerator(at::Device(at::kCUDA, i)));
     }
     return 0;

@@ -8,6 +8,8 @@
 #ifdef WB_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAGuard.h>
 #endif
 #include <cstring>
 
@@ -35,9 +37,17 @@ WB_API int32_t wb_build_config(char* buffer, int32_t capacity) {
 }
 WB_API int32_t wb_num_threads() { return at::get_num_threads(); }
 WB_API int32_t wb_set_num_threads(int32_t n) { WB_GUARD(-1, at::set_num_threads(n); return 0;) }
-WB_API int32_t wb_cuda_device_count() {
-  WB_GUARD(-1, return at::hasCUDA() ? static_cast<int32_t>(at::detail::getCUDAHooks().getNumGPUs()) : 0;)
+namespace wb {
+int cuda_device_count() {
+#ifdef WB_WITH_CUDA
+  return at::hasCUDA() ? static_cast<int>(c10::cuda::device_count()) : 0;
+#else
+  return 0;  // a CPU build of the bridge sees no CUDA devices
+#endif
 }
+}  // namespace wb
+
+WB_API int32_t wb_cuda_device_count() { WB_GUARD(-1, return wb::cuda_device_count();) }
 WB_API int32_t wb_cuda_synchronize(int32_t device) {
   WB_GUARD(-1, {
 #ifdef WB_WITH_CUDA
@@ -65,7 +75,7 @@ WB_API int32_t wb_cuda_memory(int32_t device, int64_t* allocated, int64_t* peak,
   WB_GUARD(-1, {
 #ifdef WB_WITH_CUDA
     auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device);
-    auto agg = static_cast<size_t>(c10::cuda::CUDACachingAllocator::StatType::AGGREGATE);
+    const size_t agg = 0;  // StatType::AGGREGATE (the enum moved between libtorch versions; its value did not)
     *allocated = stats.allocated_bytes[agg].current;
     *peak = stats.allocated_bytes[agg].peak;
     if (reset_peak) c10::cuda::CUDACachingAllocator::resetPeakStats(device);
