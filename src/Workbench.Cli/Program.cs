@@ -5,6 +5,7 @@ var root = new RootCommand("Workbench: a research workbench for Sora-style video
 {
     InfoCommand.Create(),
     DemoCommand.Create(),
+    DataCommand.Create(),
     BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -19,6 +19,10 @@ WB_DIM(squeeze_dim, a->squeeze(dim))
 WB_DIM(unsqueeze, a->unsqueeze(dim))
 WB_UNARY(squeeze, a->squeeze())
 
+// Reinterprets the bytes as another dtype (torch.Tensor.view(dtype)); sizes scale by the element-size ratio.
+WB_API wb_tensor wb_view_dtype(wb_tensor a, int32_t dtype) {
+  WB_GUARD(nullptr, return wb::wrap(a->view(static_cast<at::ScalarType>(dtype)));)
+}
 WB_API wb_tensor wb_transpose(wb_tensor a, int64_t d0, int64_t d1) { WB_GUARD(nullptr, return wb::wrap(a->transpose(d0, d1));) }
 WB_API wb_tensor wb_flatten(wb_tensor a, int64_t start, int64_t end) { WB_GUARD(nullptr, return wb::wrap(a->flatten(start, end));) }
 WB_API wb_tensor wb_narrow(wb_tensor a, int64_t dim, int64_t start, int64_t length) {

@@ -179,6 +179,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial TensorHandle wb_squeeze(TensorHandle a);
     [LibraryImport(Lib)] internal static partial TensorHandle wb_squeeze_dim(TensorHandle a, long dim);
     [LibraryImport(Lib)] internal static partial TensorHandle wb_unsqueeze(TensorHandle a, long dim);
+    [LibraryImport(Lib)] internal static partial TensorHandle wb_view_dtype(TensorHandle a, int dtype);
     [LibraryImport(Lib)] internal static partial TensorHandle wb_transpose(TensorHandle a, long d0, long d1);
     [LibraryImport(Lib)] internal static partial TensorHandle wb_flatten(TensorHandle a, long start, long end);
     [LibraryImport(Lib)] internal static partial TensorHandle wb_narrow(TensorHandle a, long dim, long start, long length);

@@ -7,6 +7,8 @@ public sealed partial class Tensor
     public Tensor Reshape(params ReadOnlySpan<long> shape) => Wrap(Native.wb_reshape(Handle, shape, shape.Length));
     /// <summary>A view with a new shape; fails (rather than copying) when the strides do not allow it.</summary>
     public Tensor View(params ReadOnlySpan<long> shape) => Wrap(Native.wb_view(Handle, shape, shape.Length));
+    /// <summary>The same bytes read as another dtype (torch.Tensor.view(dtype)); the last dim scales by the size ratio.</summary>
+    public Tensor ViewAs(DType dtype) => Wrap(Native.wb_view_dtype(Handle, (int)dtype));
     public Tensor Permute(params ReadOnlySpan<long> dims)
     {
         if (dims.Length != Rank)
