@@ -41,11 +41,11 @@ wb_tensor wrap(Tensor&& t) {
   return new Tensor(std::move(t));
 }
 
+// requires_grad is left out: at:: factories ignore it (at::empty rejects it), so callers set it on the result.
 at::TensorOptions options(int32_t dtype, int32_t device_type, int32_t device_index, int32_t requires_grad) {
   return at::TensorOptions()
       .dtype(static_cast<at::ScalarType>(dtype))
-      .device(at::Device(static_cast<at::DeviceType>(device_type), static_cast<c10::DeviceIndex>(device_index)))
-      .requires_grad(requires_grad != 0);
+      .device(at::Device(static_cast<at::DeviceType>(device_type), static_cast<c10::DeviceIndex>(device_index)));
 }
 
 std::vector<Tensor> list(wb_tensor* items, int32_t n) {

@@ -6,40 +6,46 @@
 #define WB_OPTS dtype, device_type, device_index, requires_grad
 #define WB_OPTS_PARAMS int32_t dtype, int32_t device_type, int32_t device_index, int32_t requires_grad
 
+// at:: factories ignore TensorOptions::requires_grad (only the torch:: ones apply it), so set it on the result.
+static wb_tensor created(Tensor&& t, int32_t requires_grad) {
+  if (requires_grad) t.requires_grad_(true);
+  return wb::wrap(std::move(t));
+}
+
 WB_API wb_tensor wb_zeros(const int64_t* shape, int32_t ndim, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::zeros(wb::ints(shape, ndim), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::zeros(wb::ints(shape, ndim), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_ones(const int64_t* shape, int32_t ndim, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::ones(wb::ints(shape, ndim), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::ones(wb::ints(shape, ndim), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_empty(const int64_t* shape, int32_t ndim, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::empty(wb::ints(shape, ndim), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::empty(wb::ints(shape, ndim), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_full(const int64_t* shape, int32_t ndim, wb_scalar value, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::full(wb::ints(shape, ndim), wb::scalar(value), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::full(wb::ints(shape, ndim), wb::scalar(value), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_arange(wb_scalar start, wb_scalar end, wb_scalar step, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::arange(wb::scalar(start), wb::scalar(end), wb::scalar(step), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::arange(wb::scalar(start), wb::scalar(end), wb::scalar(step), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_linspace(double start, double end, int64_t steps, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::linspace(start, end, steps, wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::linspace(start, end, steps, wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_eye(int64_t n, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::eye(n, wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::eye(n, wb::options(WB_OPTS)), requires_grad);)
 }
 
 // Random creation; g may be null (the global generator of the device).
 WB_API wb_tensor wb_randn(const int64_t* shape, int32_t ndim, wb_generator g, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::randn(wb::ints(shape, ndim), wb::generator(g), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::randn(wb::ints(shape, ndim), wb::generator(g), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_rand(const int64_t* shape, int32_t ndim, wb_generator g, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::rand(wb::ints(shape, ndim), wb::generator(g), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::rand(wb::ints(shape, ndim), wb::generator(g), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_randint(int64_t low, int64_t high, const int64_t* shape, int32_t ndim, wb_generator g, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::randint(low, high, wb::ints(shape, ndim), wb::generator(g), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::randint(low, high, wb::ints(shape, ndim), wb::generator(g), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API wb_tensor wb_randperm(int64_t n, wb_generator g, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::randperm(n, wb::generator(g), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::randperm(n, wb::generator(g), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API int32_t wb_normal_(wb_tensor a, double mean, double std, wb_generator g) {
   WB_GUARD(-1, a->normal_(mean, std, wb::generator(g)); return 0;)
@@ -118,7 +124,7 @@ WB_API int32_t wb_copy_out(wb_tensor a, void* dst, int64_t nbytes) {
 }
 
 WB_API wb_tensor wb_scalar_tensor(wb_scalar s, WB_OPTS_PARAMS) {
-  WB_GUARD(nullptr, return wb::wrap(at::scalar_tensor(wb::scalar(s), wb::options(WB_OPTS)));)
+  WB_GUARD(nullptr, return created(at::scalar_tensor(wb::scalar(s), wb::options(WB_OPTS)), requires_grad);)
 }
 WB_API int32_t wb_item(wb_tensor a, double* out_d, int64_t* out_i) {
   WB_GUARD(-1, {

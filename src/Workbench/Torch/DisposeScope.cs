@@ -51,6 +51,12 @@ public sealed class DisposeScope : IDisposable
             t.Dispose();
         }
         _tensors.Clear();
-        if (_current == this) _current = Outer;
+        if (_current == this)
+        {
+            // Never leave an ended scope current (an outer one disposed first): its new tensors would never be freed.
+            var outer = Outer;
+            while (outer is { _ended: true }) outer = outer.Outer;
+            _current = outer;
+        }
     }
 }

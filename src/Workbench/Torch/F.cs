@@ -54,8 +54,8 @@ public static class F
     /// <summary>Group normalisation of (N, C, ...) over C/groups channels and all positions.</summary>
     public static Tensor GroupNorm(Tensor x, long groups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
-        if (x.Rank < 2 || x.Size(1) % groups != 0)
-            throw new ArgumentException($"group norm: {x.Size(Math.Min(1, x.Rank - 1))} channels of shape {Tensor.FormatShape(x.ShapeNoCopy)} do not split into {groups} groups", nameof(groups));
+        if (groups <= 0 || x.Rank < 2 || x.Size(1) % groups != 0)
+            throw new ArgumentException($"group norm: {(x.Rank >= 2 ? x.Size(1) : 0)} channels of shape {Tensor.FormatShape(x.ShapeNoCopy)} do not split into {groups} groups", nameof(groups));
         return Tensor.Wrap(Native.wb_group_norm(x.Handle, groups, Opt(weight), Opt(bias), eps));
     }
 

@@ -45,7 +45,8 @@ public sealed partial class Tensor : IDisposable
     internal long[] ShapeNoCopy => _shape ??= QueryShape();
     public int Rank => ShapeNoCopy.Length;
     /// <summary>Size of one dimension (negative counts from the end).</summary>
-    public long Size(int dim) => ShapeNoCopy[NormalizeDim(dim)];
+    public long Size(int dim) => Rank > 0 ? ShapeNoCopy[NormalizeDim(dim)]
+        : throw new ArgumentOutOfRangeException(nameof(dim), $"dimension {dim} is out of range for a tensor of rank 0 (it has no dimensions)");
     public long NumEl { get { long n = 1; foreach (var s in ShapeNoCopy) n *= s; return n; } }
     public DType DType => _dtype ??= (DType)CheckedCount(Native.wb_dtype(Handle));
     public Device Device => _device ??= QueryDevice();

@@ -41,6 +41,9 @@ public sealed partial class Tensor
         get => Index(indices);
         set
         {
+            // An index tensor selects a copy, not a view: copying into it would silently change nothing.
+            if (indices.Any(i => i.What == TensorIndex.Kind.Tensor))
+                throw new NotSupportedException("assigning through an index tensor is not supported (it selects a copy, not a view); use MaskedFill, Where or ScatterAdd");
             using var view = Index(indices);
             view.Copy_(value);
         }
