@@ -23,6 +23,7 @@ internal static class BenchCommand
             device, python, markdown,
         };
         command.SetAction(parse => Run(parse.GetValue(device)!, parse.GetValue(python), parse.GetValue(markdown)));
+        command.Subcommands.Add(DataBenchmark.Create());
         return command;
     }
 
@@ -57,8 +58,12 @@ internal static class BenchCommand
             ours[i] = OpBenchmark.SecondsPerCall(cases[i]);
             Console.Error.WriteLine($"  workbench  {cases[i].Label}: {Describe(cases[i], ours[i])}");
         }
-        var (theirs, torchVersion) = RunPython(ResolvePython(python), cases);
-        Print(cases, ours, theirs, torchVersion, markdown);
+        var py = ResolvePython(python);
+        var (theirs, torchVersion) = RunPython(py, cases, sameMalloc: false);
+        // On the CPU, also run PyTorch with the bridge's malloc tuning (as GLIBC_TUNABLES), to show how much
+        // of a difference is the allocator rather than the call path.
+        double?[]? tuned = device == "cpu" && py is not null ? RunPython(py, cases, sameMalloc: true).Seconds : null;
+        Print(cases, ours, theirs, tuned, torchVersion, markdown);
         return 0;
     }
 
@@ -81,7 +86,10 @@ internal static class BenchCommand
         throw new FileNotFoundException("bench/torch_ops.py was not found above the current directory or the workbench binary");
     }
 
-    private static (double?[] Seconds, string? TorchVersion) RunPython(string? python, OpCase[] cases)
+    // The bridge's mallopt settings (Native/bridge.cpp), in glibc's environment form.
+    private const string BridgeMallocTunables = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824";
+
+    private static (double?[] Seconds, string? TorchVersion) RunPython(string? python, OpCase[] cases, bool sameMalloc)
     {
         var seconds = new double?[cases.Length];
         if (python is null) return (seconds, null);
@@ -89,6 +97,7 @@ internal static class BenchCommand
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
         };
+        if (sameMalloc) start.Environment["GLIBC_TUNABLES"] = BridgeMallocTunables;
         Process process;
         try { process = Process.Start(start)!; }
         catch (Exception e)
@@ -107,7 +116,7 @@ internal static class BenchCommand
             using var json = JsonDocument.Parse(line);
             if (json.RootElement.TryGetProperty("torch", out var v)) { version = v.GetString(); continue; }
             seconds[index] = json.RootElement.GetProperty("seconds").GetDouble();
-            Console.Error.WriteLine($"  pytorch    {cases[index].Label}: {Describe(cases[index], seconds[index]!.Value)}");
+            Console.Error.WriteLine($"  pytorch{(sameMalloc ? "*" : " ")}   {cases[index].Label}: {Describe(cases[index], seconds[index]!.Value)}");
             index++;
         }
         process.WaitForExit();
@@ -124,15 +133,17 @@ internal static class BenchCommand
         return $"{throughput} ({seconds * 1e3:F3} ms)";
     }
 
-    private static void Print(OpCase[] cases, double[] ours, double?[] theirs, string? torchVersion, bool markdown)
+    private static void Print(OpCase[] cases, double[] ours, double?[] theirs, double?[]? tuned, string? torchVersion, bool markdown)
     {
-        var header = new[] { "op", "dtype", "Workbench (C#)", $"PyTorch {torchVersion ?? "(not run)"}", "ratio WB/PT" };
-        var rows = cases.Select((c, i) => new[]
+        // Throughput ratios: > 1 means Workbench is faster.
+        string Ratio(double? python, double workbench) => python is { } p ? (p / workbench).ToString("F2", CultureInfo.InvariantCulture) : "-";
+        var header = new List<string> { "op", "dtype", "Workbench (C#)", $"PyTorch {torchVersion ?? "(not run)"}", "ratio WB/PT" };
+        if (tuned is not null) header.AddRange(["PyTorch, bridge's malloc tuning", "ratio WB/PT*"]);
+        var rows = cases.Select((c, i) =>
         {
-            c.Label, c.DType, Describe(c, ours[i]),
-            theirs[i] is { } t ? Describe(c, t) : "-",
-            // throughput ratio: > 1 means Workbench is faster
-            theirs[i] is { } p ? (p / ours[i]).ToString("F2", CultureInfo.InvariantCulture) : "-",
+            var row = new List<string> { c.Label, c.DType, Describe(c, ours[i]), theirs[i] is { } t ? Describe(c, t) : "-", Ratio(theirs[i], ours[i]) };
+            if (tuned is not null) row.AddRange([tuned[i] is { } u ? Describe(c, u) : "-", Ratio(tuned[i], ours[i])]);
+            return row;
         }).ToList();
         if (markdown)
         {
