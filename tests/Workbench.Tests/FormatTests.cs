@@ -109,4 +109,12 @@ public class FormatTests
         Assert.Equal("[2, 3, 16]", Tensor.FormatShape([2, 3, 16]));
         Assert.Equal("[]", Tensor.FormatShape([]));
     }
+
+    [Fact]
+    public void NonFiniteValuesPrintAsPyTorchDoes()
+    {
+        using var scope = DisposeScope.Enter();
+        var text = Tensor.From(new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0.5f }).ToString();
+        Assert.EndsWith("[nan, inf, -inf, 0.5000]", text);
+    }
 }

@@ -142,4 +142,14 @@ public class IndexingTests
         Assert.Equal(before + 1, scope.Count); // only the result
         Expect.Shape([1, 2, 4], y);
     }
+
+    [Fact]
+    public void IndicesFromTheEndPickTheLastEntries()
+    {
+        using var scope = DisposeScope.Enter();
+        var t = Tensor.Arange(12).Reshape(3, 4);
+        Assert.Equal(new long[] { 8, 9, 10, 11 }, t[^1].ToArray<long>());
+        Assert.Equal(10L, t[^1, ^2].Item<long>());
+        Assert.Equal(new long[] { 3, 7, 11 }, t[.., ^1].ToArray<long>());
+    }
 }

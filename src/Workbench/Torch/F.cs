@@ -73,7 +73,7 @@ public static class F
     /// <summary>Zeroes elements with probability p and scales the rest by 1/(1-p) when training.</summary>
     public static Tensor Dropout(Tensor x, double p, bool training = true)
     {
-        if (p < 0 || p > 1) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1], got {p}");
+        if (!(p >= 0 && p <= 1)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1], got {p}");
         return Tensor.Wrap(Native.wb_dropout(x.Handle, p, training ? 1 : 0));
     }
 

@@ -38,14 +38,15 @@ public sealed partial class Tensor
     private Func<double, string> NumberFormat(double[] values)
     {
         var inv = CultureInfo.InvariantCulture;
+        static string Special(double v) => double.IsNaN(v) ? "nan" : v > 0 ? "inf" : "-inf"; // as PyTorch prints them
         if (DType == DType.Bool) return v => v != 0 ? "true" : "false";
         if (!DType.IsFloatingPoint()) return v => ((long)v).ToString(inv);
         var finite = values.Where(double.IsFinite).Select(Math.Abs).ToArray();
         double max = finite.Length > 0 ? finite.Max() : 0;
         double minNonZero = finite.Where(v => v > 0).DefaultIfEmpty(0).Min();
-        if (finite.All(v => v == Math.Floor(v)) && max < 1e8) return v => double.IsFinite(v) ? v.ToString("0", inv) + "." : v.ToString(inv); // "1." as PyTorch prints (.NET drops a bare trailing point)
-        if (max >= 1e8 || (minNonZero > 0 && minNonZero < 1e-4)) return v => v.ToString("0.0000e+00", inv);
-        return v => double.IsFinite(v) ? v.ToString("0.0000", inv) : v.ToString(inv);
+        if (finite.All(v => v == Math.Floor(v)) && max < 1e8) return v => double.IsFinite(v) ? v.ToString("0", inv) + "." : Special(v); // "1." as PyTorch prints (.NET drops a bare trailing point)
+        if (max >= 1e8 || (minNonZero > 0 && minNonZero < 1e-4)) return v => double.IsFinite(v) ? v.ToString("0.0000e+00", inv) : Special(v);
+        return v => double.IsFinite(v) ? v.ToString("0.0000", inv) : Special(v);
     }
 
     private static void Write(StringBuilder sb, double[] values, long[] shape, long[] shownShape, int dim, ref int offset,

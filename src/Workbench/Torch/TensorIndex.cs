@@ -28,6 +28,8 @@ public readonly struct TensorIndex
 
     public static implicit operator TensorIndex(long index) => new(Kind.Single, index);
     public static implicit operator TensorIndex(int index) => new(Kind.Single, index);
+    /// <summary>An index counted from either end: <c>t[^1]</c> is the last entry.</summary>
+    public static implicit operator TensorIndex(Index index) => index.IsFromEnd ? new(Kind.Single, -index.Value) : new(Kind.Single, index.Value);
     public static implicit operator TensorIndex(Range range) => new(Kind.Slice, start: range.Start, end: range.End);
     public static implicit operator TensorIndex(Tensor indices) => new(Kind.Tensor, indices: indices);
 }
