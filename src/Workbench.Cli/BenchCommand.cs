@@ -145,17 +145,8 @@ internal static class BenchCommand
             if (tuned is not null) row.AddRange([tuned[i] is { } u ? Describe(c, u) : "-", Ratio(tuned[i], ours[i])]);
             return row;
         }).ToList();
-        if (markdown)
-        {
-            Console.WriteLine("| " + string.Join(" | ", header) + " |");
-            Console.WriteLine("|" + string.Concat(header.Select(_ => "---|")));
-            foreach (var r in rows) Console.WriteLine("| " + string.Join(" | ", r) + " |");
-            return;
-        }
-        var table = new Table();
-        foreach (var h in header) table.AddColumn(Markup.Escape(h));
-        foreach (var r in rows) table.AddRow(r.Select(Markup.Escape).ToArray());
-        AnsiConsole.Write(table);
+        Tables.Print(header, rows, markdown);
+        if (markdown) return;
         AnsiConsole.MarkupLine("ratio = Workbench throughput / PyTorch throughput (> 1: Workbench faster), measured in this run.");
     }
 }

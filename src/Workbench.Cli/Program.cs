@@ -6,6 +6,8 @@ var root = new RootCommand("Workbench: a research workbench for Sora-style video
     InfoCommand.Create(),
     DemoCommand.Create(),
     DataCommand.Create(),
+    TrainCommand.CreateTrain(),
+    TrainCommand.CreateEval(),
     BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -58,19 +58,7 @@ internal static class DataBenchmark
             }
         }
         var header = new[] { "dataset", "generate, clips/s (1 thread)", "generate, clips/s (parallel)", "load shuffled batches of 16 from disk, clips/s" };
-        if (markdown)
-        {
-            Console.WriteLine("| " + string.Join(" | ", header) + " |");
-            Console.WriteLine("|" + string.Concat(header.Select(_ => "---|")));
-            foreach (var r in rows) Console.WriteLine("| " + string.Join(" | ", r) + " |");
-        }
-        else
-        {
-            var table = new Table();
-            foreach (var h in header) table.AddColumn(h);
-            foreach (var r in rows) table.AddRow(r.Select(Markup.Escape).ToArray());
-            AnsiConsole.Write(table);
-        }
+        Tables.Print(header, rows, markdown);
         return 0;
     }
 

@@ -22,8 +22,10 @@ public sealed class VideoBatch(Tensor video, IReadOnlyList<VideoClip> clips, lon
 /// clips read and converted on a background thread while the consumer trains (prefetch), batches moved to
 /// any device.
 /// </summary>
+/// <param name="frames">Keep the first this many frames of each clip (e.g. 17 = 1 + 4·4 for a 4× temporal VAE).</param>
+/// <param name="size">Resize frames to size × size (area averaging for whole factors, bilinear otherwise).</param>
 public sealed class DataLoader(IVideoDataset dataset, int batchSize, bool shuffle = true, ulong seed = 0,
-    Device? device = null, bool dropLast = true, int prefetch = 2)
+    Device? device = null, bool dropLast = true, int prefetch = 2, int? frames = null, int? size = null)
 {
     public IVideoDataset Dataset { get; } = dataset;
     public int BatchSize { get; } = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be positive, got {batchSize}");
@@ -100,7 +102,21 @@ public sealed class DataLoader(IVideoDataset dataset, int batchSize, bool shuffl
         var bytes = new byte[(long)n * first.Pixels.Length];
         for (int i = 0; i < n; i++) clips[i].Pixels.CopyTo(bytes, (long)i * first.Pixels.Length);
         var video = Tensor.From(bytes, [n, first.Frames, first.Height, first.Width, first.Channels])
-            .To(Device).To(DType.Float32).Div(127.5).Sub(1).Permute(0, 4, 1, 2, 3).Contiguous(); // (B, C, T, H, W)
-        return new VideoBatch(scope.Keep(video), clips, indices);
+            .To(Device).To(DType.Float32).Div(127.5).Sub(1).Permute(0, 4, 1, 2, 3); // (B, C, T, H, W)
+        if (frames is { } keep)
+        {
+            if (keep > first.Frames) throw new InvalidDataException($"clips have {first.Frames} frames, {keep} were asked for");
+            video = video.Narrow(2, 0, keep);
+        }
+        if (size is { } s && (s != first.Height || s != first.Width)) video = Resize(video, s);
+        return new VideoBatch(scope.Keep(video.Contiguous()), clips, indices);
+    }
+
+    private static Tensor Resize(Tensor video, int size)
+    {
+        long h = video.Size(3), w = video.Size(4);
+        if (h % size == 0 && w % size == 0)
+            return F.AvgPool3d(video, (1, h / size, w / size));
+        return F.Interpolate(video, [video.Size(2), size, size], InterpolateMode.Linear);
     }
 }

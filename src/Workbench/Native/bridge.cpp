@@ -3,6 +3,7 @@
 #include <c10/util/Exception.h>
 #include <ATen/Parallel.h>
 #include <malloc.h>
+#include <sched.h>
 #include <atomic>
 #include <cstring>
 #include <thread>
@@ -16,8 +17,11 @@ std::atomic<int64_t> live_handles{0};
 __attribute__((constructor)) void wb_on_load() {
   mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
-  unsigned cores = std::thread::hardware_concurrency();
-  if (cores > 0) at::set_num_threads(static_cast<int>(cores));
+  // The cores this process may run on (taskset, cgroups), not all of the machine's.
+  cpu_set_t allowed;
+  int cores = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 ? CPU_COUNT(&allowed)
+                                                                   : static_cast<int>(std::thread::hardware_concurrency());
+  if (cores > 0) at::set_num_threads(cores);
 }
 }  // namespace
 

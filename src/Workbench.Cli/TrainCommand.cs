@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using Workbench.Data;
+using Workbench.Models;
+using Workbench.Torch;
+using Workbench.Training;
+
+namespace Workbench.Cli;
+
+/// <summary><c>workbench train vae</c> and <c>workbench eval vae</c>.</summary>
+internal static class TrainCommand
+{
+    public static Command CreateTrain()
+    {
+        var command = new Command("train", "train a model on a dataset folder");
+        command.Subcommands.Add(TrainVae());
+        return command;
+    }
+
+    public static Command CreateEval()
+    {
+        var command = new Command("eval", "evaluate a trained run");
+        command.Subcommands.Add(EvalVae());
+        return command;
+    }
+
+    private static Command TrainVae()
+    {
+        var preset = new Option<string>("--preset") { Description = $"VAE preset: {string.Join(", ", VaeConfig.Presets.Keys)}", DefaultValueFactory = _ => "tiny" };
+        var data = new Option<string>("--data") { Description = "dataset folder (from `workbench data`)", Required = true };
+        var output = new Option<string>("--out") { Description = "run folder to create", Required = true };
+        var steps = new Option<int?>("--steps") { Description = "stop after this many steps" };
+        var minutes = new Option<double?>("--minutes") { Description = "stop after this many minutes" };
+        var batch = new Option<int>("--batch") { Description = "clips per step", DefaultValueFactory = _ => 8 };
+        var lr = new Option<double>("--lr") { Description = "peak learning rate", DefaultValueFactory = _ => 2e-3 };
+        var frames = new Option<int>("--frames") { Description = "frames per clip (1 + k·4 for the 4× temporal presets)", DefaultValueFactory = _ => 17 };
+        var size = new Option<int>("--size") { Description = "frame side after resizing", DefaultValueFactory = _ => 32 };
+        var holdout = new Option<int>("--holdout") { Description = "last clips kept out of training for evaluation", DefaultValueFactory = _ => 64 };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
+        var loss = new Option<string?>("--loss") { Description = "reconstruction loss: l1 or mse (default: the preset's)" };
+        var command = new Command("vae", "train the causal 3D VAE") { preset, data, output, steps, minutes, batch, lr, frames, size, holdout, seed, device, loss };
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(preset)!;
+            if (!VaeConfig.Presets.TryGetValue(name, out var config))
+                throw new ArgumentException($"unknown VAE preset '{name}' (known: {string.Join(", ", VaeConfig.Presets.Keys)})");
+            if (parse.GetValue(loss) is { } lossName) config = config with { ReconstructionLoss = lossName };
+            var run = parse.GetValue(output)!;
+            if (Directory.Exists(run) && Directory.EnumerateFileSystemEntries(run).Any())
+                throw new IOException($"{run} already exists and is not empty; choose another --out (nothing was changed)");
+            var options = new VaeTrainingOptions
+            {
+                DataDirectory = parse.GetValue(data)!, RunDirectory = run, Preset = name, Config = config,
+                Steps = parse.GetValue(steps), Minutes = parse.GetValue(minutes), BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr), Frames = parse.GetValue(frames), Size = parse.GetValue(size),
+                Holdout = parse.GetValue(holdout), Seed = parse.GetValue(seed), Device = Device.Parse(parse.GetValue(device)!),
+            };
+            if (options.Steps is null && options.Minutes is null) options = options with { Minutes = 15 };
+            AnsiConsole.MarkupLine($"[bold]training the {name} VAE[/] on {Markup.Escape(options.DataDirectory)} ({options.Device}, {Torch.Torch.Threads} threads)");
+            CausalVideoVae? vae = null;
+            AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("starting", maxValue: 1000);
+                    vae = VaeTraining.Train(options, new SynchronousProgress<TrainStep>(s =>
+                    {
+                        task.Value = s.Progress * 1000;
+                        task.Description = $"step {s.Step}  loss {s.Loss:F4}  rec {s.Reconstruction:F4}  lr {s.LearningRate:E1}  {s.ClipsPerSecond:F1} clips/s";
+                    }));
+                    task.Value = 1000;
+                });
+            using (vae)
+                Report(vae!, options.DataDirectory, options.Holdout, options.Frames, options.Size, options.Device, run);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command EvalVae()
+    {
+        var run = new Option<string>("--run") { Description = "run folder of `workbench train vae`", Required = true };
+        var data = new Option<string?>("--data") { Description = "dataset folder (default: the run's)" };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
+        var command = new Command("vae", "PSNR and SSIM of a trained VAE on held-out clips, latent shape and compression") { run, data, device };
+        command.SetAction(parse =>
+        {
+            var runDir = parse.GetValue(run)!;
+            var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "config.json"))).RootElement;
+            var dataDir = parse.GetValue(data) ?? config.GetProperty("data").GetString()!;
+            var d = Device.Parse(parse.GetValue(device)!);
+            using var vae = VaeTraining.Load(runDir, d);
+            Report(vae, dataDir, config.GetProperty("holdout").GetInt32(), config.GetProperty("frames").GetInt32(), config.GetProperty("size").GetInt32(), d, runDir);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Report(CausalVideoVae vae, string dataDir, int holdout, int frames, int size, Device device, string run)
+    {
+        using var dataset = VideoDataset.Open(dataDir);
+        var heldOut = new SubsetDataset(dataset, dataset.Count - holdout, holdout);
+        var e = VaeTraining.Evaluate(vae, heldOut, frames, size, device);
+        var table = new Table().AddColumn("held-out evaluation").AddColumn(Markup.Escape(Path.GetFullPath(run)));
+        table.AddRow("clips", $"{e.Clips} (the last {holdout} of {Markup.Escape(dataDir)})");
+        table.AddRow("PSNR", $"{e.Psnr:F2} dB");
+        table.AddRow("SSIM", $"{e.Ssim:F4}");
+        table.AddRow("PSNR frame 0 / later frames", $"{e.PsnrFirstFrame:F2} dB / {e.PsnrLaterFrames:F2} dB");
+        table.AddRow("latent shape (C, T, H, W)", $"({string.Join(", ", e.LatentShape)}) for a {frames}×{size}×{size} clip");
+        table.AddRow("compression", $"{e.CompressionRatio:F1}× fewer values");
+        AnsiConsole.Write(table);
+        AtomicFile.WriteAllText(Path.Combine(run, "eval.json"), JsonSerializer.Serialize(e, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
+
+/// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, out of order).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workbench.Data;
+using Workbench.Metrics;
+using Workbench.Models;
+using Workbench.Torch;
+
+namespace Workbench.Training;
+
+/// <summary>What a VAE training run does: data, clip shape, budget, optimisation.</summary>
+public sealed record VaeTrainingOptions
+{
+    public required string DataDirectory { get; init; }
+    public required string RunDirectory { get; init; }
+    public string Preset { get; init; } = "tiny";
+    public VaeConfig Config { get; init; } = VaeConfig.Tiny;
+    public int Frames { get; init; } = 17;
+    public int Size { get; init; } = 32;
+    public int BatchSize { get; init; } = 8;
+    /// <summary>Stop after this many steps (if set) ...</summary>
+    public int? Steps { get; init; }
+    /// <summary>... or after this much wall time.</summary>
+    public double? Minutes { get; init; }
+    public double LearningRate { get; init; } = 2e-3;
+    public int WarmupSteps { get; init; } = 50;
+    public double WeightDecay { get; init; } = 0.0;
+    public double ClipGradNorm { get; init; } = 1.0;
+    /// <summary>The last this many clips of the dataset are held out for evaluation.</summary>
+    public int Holdout { get; init; } = 64;
+    public ulong Seed { get; init; }
+    public Device Device { get; init; } = Device.Cpu;
+    public int SaveEvery { get; init; } = 200;
+}
+
+/// <summary>One step's numbers, reported as training runs.</summary>
+public sealed record TrainStep(long Step, double Loss, double Reconstruction, double Kl, double LearningRate, double GradNorm,
+    double ClipsPerSecond, double Elapsed, double Progress);
+
+/// <summary>Held-out reconstruction quality of a VAE.</summary>
+public sealed record VaeEvaluation(int Clips, double Psnr, double Ssim, double PsnrFirstFrame, double PsnrLaterFrames,
+    double[] PsnrPerFrame, long[] LatentShape, double CompressionRatio);
+
+/// <summary>Trains a <see cref="CausalVideoVae"/> on a dataset folder and evaluates it on held-out clips.</summary>
+public static class VaeTraining
+{
+    public const string WeightsFile = "vae.safetensors";
+
+    public static CausalVideoVae Train(VaeTrainingOptions o, IProgress<TrainStep>? progress = null, CancellationToken cancel = default)
+    {
+        if (o.Steps is null && o.Minutes is null) throw new ArgumentException("give a budget: steps or minutes");
+        using var dataset = VideoDataset.Open(o.DataDirectory);
+        if (dataset.Count <= o.Holdout + o.BatchSize)
+            throw new ArgumentException($"{o.DataDirectory} has {dataset.Count} clips: too few for a holdout of {o.Holdout} and batches of {o.BatchSize}");
+        Directory.CreateDirectory(o.RunDirectory);
+        WriteConfig(o, dataset);
+
+        Torch.Torch.ManualSeed(o.Seed);
+        var vae = new CausalVideoVae(o.Config);
+        vae.To(o.Device).Train();
+        using var optimizer = new AdamW(vae.NamedParameters(), o.LearningRate, beta2: 0.99, weightDecay: o.WeightDecay);
+        var train = new SubsetDataset(dataset, 0, dataset.Count - o.Holdout);
+        var loader = new DataLoader(train, o.BatchSize, shuffle: true, seed: o.Seed, device: o.Device, frames: o.Frames, size: o.Size);
+        using var generator = new Generator(o.Seed + 1, o.Device);
+        using var metrics = new StreamWriter(Path.Combine(o.RunDirectory, "metrics.jsonl"), append: false);
+
+        var clock = Stopwatch.StartNew();
+        long step = 0;
+        double Progress() => o.Steps is { } s ? (double)step / s : clock.Elapsed.TotalMinutes / o.Minutes!.Value;
+        for (int epoch = 0; Progress() < 1; epoch++)
+        {
+            foreach (var batch in loader.Epoch(epoch))
+            {
+                using var scope = DisposeScope.Enter();
+                using var _ = batch;
+                cancel.ThrowIfCancellationRequested();
+                double lr = LrSchedule.WarmupCosine(step, o.WarmupSteps, Progress(), o.LearningRate, o.LearningRate * 0.05);
+                optimizer.LearningRate = lr;
+                var (loss, reconstruction, kl, _) = vae.Loss(batch.Video, generator);
+                double lossValue = loss.Item<double>();
+                if (!double.IsFinite(lossValue))
+                    throw new InvalidOperationException($"training diverged at step {step}: loss is {lossValue}; the last checkpoint in {o.RunDirectory} is kept");
+                loss.Backward();
+                var bad = Gradients.FirstNonFinite(vae.NamedParameters());
+                if (bad is not null)
+                    throw new InvalidOperationException($"training diverged at step {step}: the gradient of {bad} is not finite (loss {lossValue}); the last checkpoint in {o.RunDirectory} is kept");
+                double gradNorm = Gradients.ClipNorm(vae.Parameters(), o.ClipGradNorm);
+                optimizer.Step();
+                vae.ZeroGrad();
+                step++;
+                var report = new TrainStep(step, lossValue, reconstruction.Item<double>(), kl.Item<double>(), lr, gradNorm,
+                    step * o.BatchSize / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, Math.Min(1, Progress()));
+                metrics.WriteLine(JsonSerializer.Serialize(report));
+                progress?.Report(report);
+                if (step % o.SaveEvery == 0) Save(vae, o, step);
+                if (Progress() >= 1) break;
+            }
+        }
+        metrics.Flush();
+        vae.Eval();
+        RecordLatentStatistics(vae, train, o);
+        Save(vae, o, step);
+        return vae;
+    }
+
+    private static void WriteConfig(VaeTrainingOptions o, VideoDataset dataset)
+    {
+        var config = new JsonObject
+        {
+            ["model"] = "vae",
+            ["preset"] = o.Preset,
+            ["config"] = JsonSerializer.SerializeToNode(o.Config),
+            ["data"] = Path.GetFullPath(o.DataDirectory),
+            ["dataset"] = dataset.Info["name"]?.DeepClone(),
+            ["frames"] = o.Frames, ["size"] = o.Size, ["batch"] = o.BatchSize, ["lr"] = o.LearningRate,
+            ["steps"] = o.Steps, ["minutes"] = o.Minutes, ["holdout"] = o.Holdout, ["seed"] = o.Seed, ["device"] = o.Device.ToString(),
+        };
+        AtomicFile.WriteAllText(Path.Combine(o.RunDirectory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static void Save(CausalVideoVae vae, VaeTrainingOptions o, long step) =>
+        vae.Save(Path.Combine(o.RunDirectory, WeightsFile), new Dictionary<string, string> { ["step"] = step.ToString(), ["preset"] = o.Preset });
+
+    // Per-channel mean/std of posterior means over (up to) 256 training clips.
+    private static void RecordLatentStatistics(CausalVideoVae vae, IVideoDataset train, VaeTrainingOptions o)
+    {
+        using var scope = DisposeScope.Enter();
+        using var noGrad = new NoGrad();
+        var loader = new DataLoader(train, o.BatchSize, shuffle: true, seed: o.Seed + 7, device: o.Device, frames: o.Frames, size: o.Size);
+        var means = new List<Tensor>();
+        foreach (var batch in loader.Epoch().Take(Math.Max(1, 256 / o.BatchSize)))
+            using (batch) means.Add(vae.Encode(batch.Video).Mean);
+        vae.SetLatentStatistics(Tensor.Cat(means));
+    }
+
+    /// <summary>Loads a trained VAE from a run folder.</summary>
+    public static CausalVideoVae Load(string runDirectory, Device? device = null)
+    {
+        var configPath = Path.Combine(runDirectory, "config.json");
+        if (!File.Exists(configPath)) throw new FileNotFoundException($"{runDirectory} is not a training run (no config.json)", configPath);
+        var json = JsonNode.Parse(File.ReadAllText(configPath))!;
+        var config = json["config"].Deserialize<VaeConfig>() ?? throw new InvalidDataException($"{configPath}: no VAE config");
+        var vae = new CausalVideoVae(config);
+        vae.Load(Path.Combine(runDirectory, WeightsFile));
+        vae.To(device ?? Device.Cpu).Eval();
+        return vae;
+    }
+
+    /// <summary>PSNR and SSIM of deterministic reconstructions (posterior mean) of the held-out clips.</summary>
+    public static VaeEvaluation Evaluate(CausalVideoVae vae, IVideoDataset clips, int frames, int size, Device device, int batchSize = 8)
+    {
+        var loader = new DataLoader(clips, batchSize, shuffle: false, device: device, dropLast: false, frames: frames, size: size);
+        var psnrs = new List<double>();
+        var ssims = new List<double>();
+        var perFrame = new double[frames];
+        using var noGrad = new NoGrad();
+        foreach (var batch in loader.Epoch())
+        {
+            using var scope = DisposeScope.Enter();
+            using var _ = batch;
+            var x = batch.Video;                                                   // (B, C, T, H, W) in [-1, 1]
+            var y = vae.Decode(vae.Encode(x).Mean).Clamp(-1, 1);
+            var x01 = (x + 1) / 2;
+            var y01 = (y + 1) / 2;
+            psnrs.AddRange(ImageQuality.Psnr(x01, y01).Cpu().ToArray<float>().Select(v => (double)v));
+            long b = x.Size(0), c = x.Size(1), t = x.Size(2);
+            var framesX = x01.Permute(0, 2, 1, 3, 4).Reshape(b * t, c, size, size);  // (B·T, C, H, W)
+            var framesY = y01.Permute(0, 2, 1, 3, 4).Reshape(b * t, c, size, size);
+            int window = Math.Min(11, size);
+            ssims.AddRange(ImageQuality.Ssim(framesX, framesY, window).Cpu().ToArray<float>().Select(v => (double)v));
+            var framePsnr = ImageQuality.Psnr(framesX, framesY).Reshape(b, t).Sum(0).Cpu().ToArray<float>();
+            for (int f = 0; f < frames; f++) perFrame[f] += framePsnr[f];
+        }
+        int n = psnrs.Count;
+        for (int f = 0; f < frames; f++) perFrame[f] /= n;
+        var (lc, lt, lh, lw) = vae.LatentShape(frames, size, size);
+        return new VaeEvaluation(n, psnrs.Average(), ssims.Average(), perFrame[0], perFrame.Skip(1).Average(), perFrame,
+            [lc, lt, lh, lw], vae.CompressionRatio(frames, size, size));
+    }
+}
+
+/// <summary>Clips [start, start + count) of another dataset.</summary>
+public sealed class SubsetDataset(IVideoDataset source, long start, long count) : IVideoDataset
+{
+    public long Count { get; } = count;
+    public VideoClip Get(long index) => index >= 0 && index < Count ? source.Get(start + index)
+        : throw new ArgumentOutOfRangeException(nameof(index), $"clip {index} is outside the subset's {Count} clips");
+}
