@@ -164,7 +164,7 @@ public class NnTests
         using var layer = new RMSNorm(2);
         using var scope = DisposeScope.Enter();
         using (new NoGrad()) layer.Weight.Value.Copy_(Tensor.From(new float[] { 1, 3 }));
-        using var ema = new Ema(layer, decay: 0.9);
+        using var ema = new Ema(layer, decay: 0.9, warmup: false);
         using (new NoGrad()) layer.Weight.Value.Copy_(Tensor.From(new float[] { 2, -1 }));
         ema.Update();
         // 0.9·[1, 3] + 0.1·[2, −1] = [1.1, 2.6]; again: 0.9·[1.1, 2.6] + 0.1·[2, −1] = [1.19, 2.24].
@@ -173,5 +173,17 @@ public class NnTests
         Assert.Equal(new[] { 1.19f, 2.24f }, ema.StateDict()[0].Tensor.ToArray<float>().Select(v => MathF.Round(v, 5)));
         ema.CopyTo(layer);
         Assert.Equal(new[] { 1.19f, 2.24f }, layer.Weight.Value.ToArray<float>().Select(v => MathF.Round(v, 5)));
+    }
+
+    [Fact]
+    public void EmaWarmupUsesTheSmallerDecayEarlyOn()
+    {
+        using var layer = new RMSNorm(2);
+        using var ema = new Ema(layer, decay: 0.999);
+        Assert.Equal(0.1, ema.EffectiveDecay, 12);          // (1 + 0) / (10 + 0)
+        ema.Update();
+        Assert.Equal(2.0 / 11, ema.EffectiveDecay, 12);
+        for (int i = 0; i < 20_000; i++) ema.Update();
+        Assert.Equal(0.999, ema.EffectiveDecay, 12);
     }
 }

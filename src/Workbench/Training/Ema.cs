@@ -13,8 +13,16 @@ public sealed class Ema : IDisposable
 
     public double Decay { get; }
 
-    public Ema(Module model, double decay = 0.999)
+    /// <summary>Updates so far; early on the effective decay is min(Decay, (1 + n) / (10 + n)), so the average is not dominated by the random initial weights.</summary>
+    public long Updates { get; private set; }
+
+    public bool Warmup { get; }
+
+    public double EffectiveDecay => Warmup ? Math.Min(Decay, (1.0 + Updates) / (10.0 + Updates)) : Decay;
+
+    public Ema(Module model, double decay = 0.999, bool warmup = true)
     {
+        Warmup = warmup;
         if (decay is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(decay), $"EMA decay must be in [0, 1], got {decay}");
         Decay = decay;
         using var noGrad = new NoGrad();
@@ -25,12 +33,14 @@ public sealed class Ema : IDisposable
     /// <summary>Moves every shadow towards the model's current parameters.</summary>
     public void Update()
     {
+        double decay = EffectiveDecay;
+        Updates++;
         using var noGrad = new NoGrad();
         foreach (var (_, source, shadow) in _shadows)
         {
             using var scope = DisposeScope.Enter();
             var current = source.Value.DType == DType.Float32 ? source.Value : source.Value.To(DType.Float32);
-            shadow.Lerp_(current, 1 - Decay); // shadow += (1 − d)(θ − shadow)
+            shadow.Lerp_(current, 1 - decay); // shadow += (1 − d)(θ − shadow)
         }
     }
 

@@ -31,6 +31,8 @@ public sealed record VaeTrainingOptions
     public ulong Seed { get; init; }
     public Device Device { get; init; } = Device.Cpu;
     public int SaveEvery { get; init; } = 200;
+    /// <summary>Decay of the exponential moving average of the weights; the saved model is the average.</summary>
+    public double EmaDecay { get; init; } = 0.995;
 }
 
 /// <summary>One step's numbers, reported as training runs.</summary>
@@ -52,6 +54,8 @@ public static class VaeTraining
         using var dataset = VideoDataset.Open(o.DataDirectory);
         if (dataset.Count <= o.Holdout + o.BatchSize)
             throw new ArgumentException($"{o.DataDirectory} has {dataset.Count} clips: too few for a holdout of {o.Holdout} and batches of {o.BatchSize}");
+        // The VAE sees as many channels as the clips have (3 for Bouncing Shapes, 1 for Moving MNIST).
+        o = o with { Config = o.Config with { InChannels = dataset.Channels } };
         Directory.CreateDirectory(o.RunDirectory);
         WriteConfig(o, dataset);
 
@@ -59,6 +63,7 @@ public static class VaeTraining
         var vae = new CausalVideoVae(o.Config);
         vae.To(o.Device).Train();
         using var optimizer = new AdamW(vae.NamedParameters(), o.LearningRate, beta2: 0.99, weightDecay: o.WeightDecay);
+        using var ema = new Ema(vae, o.EmaDecay);
         var train = new SubsetDataset(dataset, 0, dataset.Count - o.Holdout);
         var loader = new DataLoader(train, o.BatchSize, shuffle: true, seed: o.Seed, device: o.Device, frames: o.Frames, size: o.Size);
         using var generator = new Generator(o.Seed + 1, o.Device);
@@ -86,20 +91,22 @@ public static class VaeTraining
                     throw new InvalidOperationException($"training diverged at step {step}: the gradient of {bad} is not finite (loss {lossValue}); the last checkpoint in {o.RunDirectory} is kept");
                 double gradNorm = Gradients.ClipNorm(vae.Parameters(), o.ClipGradNorm);
                 optimizer.Step();
+                ema.Update();
                 vae.ZeroGrad();
                 step++;
                 var report = new TrainStep(step, lossValue, reconstruction.Item<double>(), kl.Item<double>(), lr, gradNorm,
                     step * o.BatchSize / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, Math.Min(1, Progress()));
                 metrics.WriteLine(JsonSerializer.Serialize(report));
                 progress?.Report(report);
-                if (step % o.SaveEvery == 0) Save(vae, o, step);
+                if (step % o.SaveEvery == 0) Save(ema.StateDict().Concat(vae.NamedBuffers().Select(b => (b.Name, b.Buffer.Value))).ToList(), o, step);
                 if (Progress() >= 1) break;
             }
         }
         metrics.Flush();
+        ema.CopyTo(vae);
         vae.Eval();
         RecordLatentStatistics(vae, train, o);
-        Save(vae, o, step);
+        Save(vae.StateDict(), o, step);
         return vae;
     }
 
@@ -118,8 +125,9 @@ public static class VaeTraining
         AtomicFile.WriteAllText(Path.Combine(o.RunDirectory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static void Save(CausalVideoVae vae, VaeTrainingOptions o, long step) =>
-        vae.Save(Path.Combine(o.RunDirectory, WeightsFile), new Dictionary<string, string> { ["step"] = step.ToString(), ["preset"] = o.Preset });
+    // The averaged (EMA) weights are what a run keeps: they reconstruct better than the last step's.
+    private static void Save(IReadOnlyList<(string Name, Tensor Tensor)> state, VaeTrainingOptions o, long step) =>
+        NN.SafetensorsFile.Save(Path.Combine(o.RunDirectory, WeightsFile), state, new Dictionary<string, string> { ["step"] = step.ToString(), ["preset"] = o.Preset });
 
     // Per-channel mean/std of posterior means over (up to) 256 training clips.
     private static void RecordLatentStatistics(CausalVideoVae vae, IVideoDataset train, VaeTrainingOptions o)
