@@ -5,6 +5,7 @@ Reads a JSON list of cases {kind, sizes, dtype, device} on stdin and prints one 
 (python3-torch, the same libtorch as the bridge), on the GPU machine PyTorch's own python3.
 """
 import json
+import os
 import sys
 import time
 
@@ -67,7 +68,9 @@ def seconds_per_call(call, device):
 
 
 def main():
-    torch.set_num_threads(torch.get_num_threads())
+    # Use as many threads as the Workbench bridge does (the cores this process may run on); libtorch's own
+    # default here can be 1, which would compare 2 threads against 1.
+    torch.set_num_threads(int(os.environ.get("WORKBENCH_THREADS", "0")) or len(os.sched_getaffinity(0)))
     cases = json.load(sys.stdin)
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
     for c in cases:
