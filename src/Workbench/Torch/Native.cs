@@ -240,3 +240,11 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int wb_cuda_device_name(int device, byte* buffer, int capacity, out long totalMemory);
     [LibraryImport(Lib)] internal static partial int wb_cuda_memory(int device, out long allocated, out long peak, int resetPeak);
 }
+
+// TorchScript modules (jit.cpp): load, call forward with tensors and simple keyword arguments, free.
+internal static unsafe partial class Native
+{
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial IntPtr wb_jit_load(string path, int dev, int index);
+    [LibraryImport(Lib)] internal static partial void wb_jit_free(IntPtr module);
+    [LibraryImport(Lib)] internal static partial TensorHandle wb_jit_forward(IntPtr module, IntPtr[] inputs, int n, IntPtr* names, double* values, int* kinds, int nkw);
+}
