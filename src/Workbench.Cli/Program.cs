@@ -8,6 +8,12 @@ var root = new RootCommand("Workbench: a research workbench for Sora-style video
     DataCommand.Create(),
     TrainCommand.CreateTrain(),
     TrainCommand.CreateEval(),
+    DiTCommands.Sample(),
+    RunsCommand.Create(),
     BenchCommand.Create(),
+    FvdCommand.Create(),
+    VbenchCommand.Create(),
+    PhysicsCommand.Create(),
 };
+FeaturesCommand.AddTo(root);
 return await root.Parse(args).InvokeAsync();

@@ -15,6 +15,7 @@ internal static class TrainCommand
     {
         var command = new Command("train", "train a model on a dataset folder");
         command.Subcommands.Add(TrainVae());
+        command.Subcommands.Add(DiTCommands.TrainDiT());
         return command;
     }
 
@@ -112,11 +113,10 @@ internal static class TrainCommand
         table.AddRow("compression", $"{e.CompressionRatio:F1}× fewer values");
         AnsiConsole.Write(table);
         AtomicFile.WriteAllText(Path.Combine(run, "eval.json"), JsonSerializer.Serialize(e, new JsonSerializerOptions { WriteIndented = true }));
+        using var store = RunStore.Open(RunStore.PathFor(run));
+        var id = store.Find(run) ?? store.Register(run, "vae", File.ReadAllText(Path.Combine(run, "config.json")));
+        long step = store.Series(id, "loss").LastOrDefault().Step;
+        store.AddEvaluation(id, step, "psnr", e.Psnr, e.Clips);
+        store.AddEvaluation(id, step, "ssim", e.Ssim, e.Clips);
     }
-}
-
-/// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, out of order).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -60,7 +60,7 @@ public sealed class DataLoader(IVideoDataset dataset, int batchSize, bool shuffl
                 for (int b = 0; b < BatchesPerEpoch; b++)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    await channel.Writer.WriteAsync(MakeBatch(order, b), cancel);
+                    await channel.Writer.WriteAsync(MakeBatch(order, b), cancel).ConfigureAwait(false);
                 }
                 channel.Writer.Complete();
             }
@@ -68,8 +68,9 @@ public sealed class DataLoader(IVideoDataset dataset, int batchSize, bool shuffl
         }, cancel);
         try
         {
-            await foreach (var batch in channel.Reader.ReadAllAsync(cancel)) yield return batch;
-            await producer;
+            // ConfigureAwait(false): Epoch() blocks on this iterator, so it must never need the caller's context.
+            await foreach (var batch in channel.Reader.ReadAllAsync(cancel).ConfigureAwait(false)) yield return batch;
+            await producer.ConfigureAwait(false);
         }
         finally
         {

@@ -55,8 +55,9 @@ public sealed class Ema : IDisposable
         model.LoadStateDict(state);
     }
 
-    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, long updates = 0)
     {
+        Updates = updates;
         using var noGrad = new NoGrad();
         foreach (var (name, _, shadow) in _shadows)
         {

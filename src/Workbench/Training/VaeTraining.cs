@@ -67,7 +67,7 @@ public static class VaeTraining
         var train = new SubsetDataset(dataset, 0, dataset.Count - o.Holdout);
         var loader = new DataLoader(train, o.BatchSize, shuffle: true, seed: o.Seed, device: o.Device, frames: o.Frames, size: o.Size);
         using var generator = new Generator(o.Seed + 1, o.Device);
-        using var metrics = new StreamWriter(Path.Combine(o.RunDirectory, "metrics.jsonl"), append: false);
+        using var log = new TrainingLog(o.RunDirectory, "vae", JsonNode.Parse(File.ReadAllText(Path.Combine(o.RunDirectory, "config.json")))!);
 
         var clock = Stopwatch.StartNew();
         long step = 0;
@@ -96,17 +96,18 @@ public static class VaeTraining
                 step++;
                 var report = new TrainStep(step, lossValue, reconstruction.Item<double>(), kl.Item<double>(), lr, gradNorm,
                     step * o.BatchSize / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, Math.Min(1, Progress()));
-                metrics.WriteLine(JsonSerializer.Serialize(report));
+                log.Add(report);
                 progress?.Report(report);
                 if (step % o.SaveEvery == 0) Save(ema.StateDict().Concat(vae.NamedBuffers().Select(b => (b.Name, b.Buffer.Value))).ToList(), o, step);
                 if (Progress() >= 1) break;
             }
         }
-        metrics.Flush();
+        log.Flush();
         ema.CopyTo(vae);
         vae.Eval();
         RecordLatentStatistics(vae, train, o);
         Save(vae.StateDict(), o, step);
+        log.Finish();
         return vae;
     }
 

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Workbench.Data;
+using Workbench.Diffusion;
+using Workbench.Models;
+using Workbench.Torch;
+
+namespace Workbench.Training;
+
+/// <summary>What a DiT training run does: data, the VAE that makes its latents, model, budget, optimisation.</summary>
+public sealed record DiTTrainingOptions
+{
+    public required string DataDirectory { get; init; }
+    /// <summary>A run folder of <c>workbench train vae</c>: its VAE encodes the clips and decodes samples.</summary>
+    public required string VaeRun { get; init; }
+    public required string RunDirectory { get; init; }
+    public string Preset { get; init; } = "tiny";
+    public DiTConfig Config { get; init; } = DiTConfig.Tiny;
+    public int BatchSize { get; init; } = 32;
+    public int? Steps { get; init; }
+    public double? Minutes { get; init; }
+    public double LearningRate { get; init; } = 1e-3;
+    public int WarmupSteps { get; init; } = 100;
+    public double ClipGradNorm { get; init; } = 1.0;
+    public double WeightDecay { get; init; } = 0.0;
+    public double EmaDecay { get; init; } = 0.999;
+    public RectifiedFlowConfig Flow { get; init; } = new();
+    /// <summary>The last this many clips of the dataset are held out (not encoded, not trained on).</summary>
+    public int Holdout { get; init; } = 64;
+    public ulong Seed { get; init; }
+    public Device Device { get; init; } = Device.Cpu;
+    public int SaveEvery { get; init; } = 250;
+    /// <summary>Continue from the run's last complete checkpoint.</summary>
+    public bool Resume { get; init; }
+}
+
+/// <summary>
+/// Trains a <see cref="SpacetimeDiT"/> with rectified flow on VAE latents of a captioned dataset: the
+/// dataset is encoded once (<see cref="LatentCache"/>), captions are tokenised with a vocabulary built from
+/// them, and each step draws its batch, text-drop mask, times and noise from streams seeded by
+/// (seed, step), so a resumed run continues exactly as an uninterrupted one would.
+/// </summary>
+public static class DiTTraining
+{
+    public const string LatentsFile = "latents.safetensors", TokenizerFile = "tokenizer.json", WeightsFile = "dit.safetensors";
+
+    public static SpacetimeDiT Train(DiTTrainingOptions o, IProgress<TrainStep>? progress = null, IProgress<string>? status = null,
+        CancellationToken cancel = default)
+    {
+        if (o.Steps is null && o.Minutes is null) throw new ArgumentException("give a budget: steps or minutes");
+        var vaeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(o.VaeRun, "config.json")))!;
+        int frames = vaeConfig["frames"]!.GetValue<int>(), size = vaeConfig["size"]!.GetValue<int>();
+        Directory.CreateDirectory(o.RunDirectory);
+
+        using var cache = LoadOrBuildCache(o, frames, size, status);
+        var tokenizer = LoadOrBuildTokenizer(o, cache);
+        var config = o.Config with { InChannels = (int)cache.Latents.Size(1), VocabSize = tokenizer.VocabularySize };
+        int textLength = Math.Min(config.MaxTextLength, cache.Captions.Max(c => CaptionTokenizer.Words(c).Count) + 1);
+        using var tokens = tokenizer.EncodeBatch(cache.Captions.ToArray(), textLength).DetachFromScope();
+        WriteConfig(o, config, frames, size, textLength);
+
+        Torch.Torch.ManualSeed(o.Seed);
+        var model = new SpacetimeDiT(config);
+        model.To(o.Device).Train();
+        using var optimizer = new AdamW(model.NamedParameters(), o.LearningRate, beta2: 0.99, weightDecay: o.WeightDecay);
+        using var ema = new Ema(model, o.EmaDecay);
+        var objective = new RectifiedFlowObjective(o.Flow);
+        using var generator = new Generator(o.Seed, o.Device);
+
+        long step = 0;
+        double elapsedBefore = 0;
+        if (o.Resume && Checkpoint.Latest(o.RunDirectory) is { } checkpoint)
+            (step, elapsedBefore) = Restore(checkpoint, model, ema, optimizer, status);
+        using var log = new TrainingLog(o.RunDirectory, "dit", JsonNode.Parse(File.ReadAllText(Path.Combine(o.RunDirectory, "config.json")))!, step);
+
+        var clock = Stopwatch.StartNew();
+        double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
+        double Progress() => o.Steps is { } s ? (double)step / s : Elapsed() / 60 / o.Minutes!.Value;
+        long startStep = step;
+        while (Progress() < 1)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = DisposeScope.Enter();
+            // Every random choice of this step comes from streams seeded by (seed, step).
+            var rng = Rng.ForItem(o.Seed, step);
+            var indices = Enumerable.Range(0, o.BatchSize).Select(_ => (long)rng.NextInt((int)cache.Count)).ToArray();
+            generator.ManualSeed(rng.NextULong());
+            var index = Tensor.From(indices);
+            var x0 = cache.Latents.IndexSelect(0, index).To(o.Device);                 // (B, C, T, H, W)
+            var text = tokens.IndexSelect(0, index).To(o.Device);                      // (B, L)
+            var cond = new DiTConditioning { Text = text, DropText = model.SampleTextDrop(o.BatchSize, generator, o.Device) };
+            optimizer.LearningRate = LrSchedule.WarmupCosine(step, o.WarmupSteps, Progress(), o.LearningRate, o.LearningRate * 0.1);
+            var loss = objective.Loss(model.AsDiffusionModel(cond), x0, generator);
+            double lossValue = loss.Item<double>();
+            if (!double.IsFinite(lossValue))
+                throw new InvalidOperationException($"training diverged at step {step}: loss is {lossValue}; the last complete checkpoint in {Checkpoint.Folder(o.RunDirectory)} is kept (resume with --resume)");
+            loss.Backward();
+            if (Gradients.FirstNonFinite(model.NamedParameters()) is { } bad)
+                throw new InvalidOperationException($"training diverged at step {step}: the gradient of {bad} is not finite (loss {lossValue}); the last complete checkpoint is kept");
+            double gradNorm = Gradients.ClipNorm(model.Parameters(), o.ClipGradNorm);
+            optimizer.Step();
+            ema.Update();
+            model.ZeroGrad();
+            step++;
+            var report = new TrainStep(step, lossValue, lossValue, 0, optimizer.LearningRate, gradNorm,
+                (step - startStep) * o.BatchSize / clock.Elapsed.TotalSeconds, Elapsed(), Math.Min(1, Progress()));
+            log.Add(report);
+            progress?.Report(report);
+            if (step % o.SaveEvery == 0)
+            {
+                log.Flush();
+                SaveCheckpoint(o, step, Elapsed(), model, ema, optimizer);
+            }
+        }
+        SaveCheckpoint(o, step, Elapsed(), model, ema, optimizer);
+        // The run's model is the averaged one.
+        ema.CopyTo(model);
+        model.Eval();
+        model.Save(Path.Combine(o.RunDirectory, WeightsFile), new Dictionary<string, string> { ["step"] = step.ToString(), ["preset"] = o.Preset });
+        log.Finish();
+        return model;
+    }
+
+    private static LatentCache LoadOrBuildCache(DiTTrainingOptions o, int frames, int size, IProgress<string>? status)
+    {
+        var path = Path.Combine(o.RunDirectory, LatentsFile);
+        if (File.Exists(path)) return LatentCache.Load(path);
+        using var dataset = VideoDataset.Open(o.DataDirectory);
+        if (dataset.Count <= o.Holdout + o.BatchSize)
+            throw new ArgumentException($"{o.DataDirectory} has {dataset.Count} clips: too few for a holdout of {o.Holdout} and batches of {o.BatchSize}");
+        using var vae = VaeTraining.Load(o.VaeRun, o.Device);
+        var train = new SubsetDataset(dataset, 0, dataset.Count - o.Holdout);
+        var clock = Stopwatch.StartNew();
+        var cache = LatentCache.Build(vae, train, frames, size, o.Device,
+            new SynchronousProgress<(long Done, long Total)>(p => status?.Report($"encoding clips with the VAE: {p.Done}/{p.Total}")));
+        cache.Save(path);
+        status?.Report($"encoded {cache.Count} clips into latents {Tensor.FormatShape(cache.Latents.Shape)} in {clock.Elapsed.TotalSeconds:F0} s");
+        return cache;
+    }
+
+    private static CaptionTokenizer LoadOrBuildTokenizer(DiTTrainingOptions o, LatentCache cache)
+    {
+        var path = Path.Combine(o.RunDirectory, TokenizerFile);
+        if (File.Exists(path)) return LoadTokenizer(o.RunDirectory);
+        var tokenizer = CaptionTokenizer.Build(cache.Captions);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(tokenizer.Vocabulary));
+        return tokenizer;
+    }
+
+    public static CaptionTokenizer LoadTokenizer(string run) =>
+        new(JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(run, TokenizerFile)))
+            ?? throw new InvalidDataException($"{run}/{TokenizerFile} holds no vocabulary"));
+
+    private static void WriteConfig(DiTTrainingOptions o, DiTConfig config, int frames, int size, int textLength)
+    {
+        var json = new JsonObject
+        {
+            ["model"] = "dit", ["preset"] = o.Preset, ["config"] = JsonSerializer.SerializeToNode(config, ConfigJson.Options),
+            ["data"] = Path.GetFullPath(o.DataDirectory), ["vae_run"] = Path.GetFullPath(o.VaeRun),
+            ["frames"] = frames, ["size"] = size, ["text_length"] = textLength,
+            ["batch"] = o.BatchSize, ["lr"] = o.LearningRate, ["steps"] = o.Steps, ["minutes"] = o.Minutes,
+            ["flow"] = JsonSerializer.SerializeToNode(o.Flow), ["seed"] = o.Seed, ["device"] = o.Device.ToString(),
+        };
+        AtomicFile.WriteAllText(Path.Combine(o.RunDirectory, "config.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static void SaveCheckpoint(DiTTrainingOptions o, long step, double elapsed, SpacetimeDiT model, Ema ema, AdamW optimizer) =>
+        Checkpoint.Save(o.RunDirectory, step, new Dictionary<string, IReadOnlyList<(string, Tensor)>>
+        {
+            [Checkpoint.Model] = model.StateDict(),
+            [Checkpoint.EmaFile] = ema.StateDict(),
+            [Checkpoint.Optimizer] = optimizer.StateDict(),
+        }, new JsonObject { ["elapsed_seconds"] = elapsed, ["optimizer_steps"] = optimizer.StepCount, ["ema_updates"] = ema.Updates });
+
+    private static (long Step, double Elapsed) Restore(string checkpoint, SpacetimeDiT model, Ema ema, AdamW optimizer, IProgress<string>? status)
+    {
+        using var scope = DisposeScope.Enter();
+        var state = Checkpoint.ReadState(checkpoint);
+        model.LoadStateDict(Checkpoint.Read(checkpoint, Checkpoint.Model));
+        ema.LoadStateDict(Checkpoint.Read(checkpoint, Checkpoint.EmaFile), state["ema_updates"]!.GetValue<long>());
+        optimizer.LoadStateDict(Checkpoint.Read(checkpoint, Checkpoint.Optimizer), state["optimizer_steps"]!.GetValue<long>());
+        long step = state["step"]!.GetValue<long>();
+        status?.Report($"resuming from {checkpoint} (step {step})");
+        return (step, state["elapsed_seconds"]!.GetValue<double>());
+    }
+}
