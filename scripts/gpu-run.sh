@@ -14,7 +14,7 @@ export WORKBENCH_NATIVE_LIB=/tmp/wbn/libworkbench_native.so NO_COLOR=1
 app=.device/app
 
 status=0
-for t in Workbench.Tests Workbench.Models.Tests Workbench.Diffusion.Tests; do
+for t in Workbench.Tests Workbench.Models.Tests Workbench.Diffusion.Tests Workbench.Metrics.Tests; do
   [ -f "$app/$t/$t.dll" ] || continue
   dotnet "$app/$t/$t.dll" -noColor > "/tmp/$t.log" 2>&1 || status=1
   { echo "== $t"; grep -E "\[FAIL\]" -A 8 "/tmp/$t.log"; grep -E "Total: [0-9]+" "/tmp/$t.log"; } | tee -a "$out/tests.log"
@@ -23,11 +23,15 @@ done
 # Safetensors interop: PyTorch's package writes the fixture; a file written by Workbench must load in it.
 if python3 -c "import safetensors" 2>/dev/null; then
   python3 tests/fixtures/safetensors_interop.py write "$out/pytorch_fixture.safetensors" | tee -a "$out/tests.log"
+  # A file written by Workbench's interop test (WORKBENCH_SAFETENSORS_OUT=.device/workbench_written.safetensors
+  # before packing), or written here when the Data test program was packed.
+  written=.device/workbench_written.safetensors
   if [ -f "$app/Workbench.Data.Tests/Workbench.Data.Tests.dll" ]; then
-    WORKBENCH_SAFETENSORS_OUT=/tmp/workbench_written.safetensors dotnet "$app/Workbench.Data.Tests/Workbench.Data.Tests.dll" \
+    written=/tmp/workbench_written.safetensors
+    WORKBENCH_SAFETENSORS_OUT=$written dotnet "$app/Workbench.Data.Tests/Workbench.Data.Tests.dll" \
       -noColor -class "*SafetensorsInteropTests" | grep -E "Total:" | tee -a "$out/tests.log"
-    python3 tests/fixtures/safetensors_interop.py check /tmp/workbench_written.safetensors | tee -a "$out/tests.log"
   fi
+  [ -f "$written" ] && python3 tests/fixtures/safetensors_interop.py check "$written" | tee -a "$out/tests.log"
 else
   echo "safetensors (python) is not installed here: interop not checked" | tee -a "$out/tests.log"
 fi
