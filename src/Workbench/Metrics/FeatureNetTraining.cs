@@ -70,12 +70,7 @@ public static class FeatureNetTraining
                 optimizer.LearningRate = lr;
                 var (_, logits) = net.Forward(batch.Video);
                 var loss = net.Loss(logits, net.Targets(batch.Clips, o.Device));
-                double lossValue = loss.Item<double>();
-                if (!double.IsFinite(lossValue)) throw new InvalidOperationException($"feature-net training diverged at step {step}: loss is {lossValue}");
-                loss.Backward();
-                Gradients.ClipNorm(net.Parameters(), 1.0);
-                optimizer.Step();
-                net.ZeroGrad();
+                var (lossValue, _) = UpdateStep.Apply(loss, net, optimizer, step);
                 step++;
                 var report = new FeatureTrainStep(step, lossValue, lr, step * o.BatchSize / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, Math.Min(1, Progress()));
                 metrics.WriteLine(JsonSerializer.Serialize(report));

@@ -92,16 +92,8 @@ public static class DiTTraining
             var cond = new DiTConditioning { Text = text, DropText = model.SampleTextDrop(o.BatchSize, generator, o.Device) };
             optimizer.LearningRate = LrSchedule.WarmupCosine(step, o.WarmupSteps, Progress(), o.LearningRate, o.LearningRate * 0.1);
             var loss = objective.Loss(model.AsDiffusionModel(cond), x0, generator);
-            double lossValue = loss.Item<double>();
-            if (!double.IsFinite(lossValue))
-                throw new InvalidOperationException($"training diverged at step {step}: loss is {lossValue}; the last complete checkpoint in {Checkpoint.Folder(o.RunDirectory)} is kept (resume with --resume)");
-            loss.Backward();
-            if (Gradients.FirstNonFinite(model.NamedParameters()) is { } bad)
-                throw new InvalidOperationException($"training diverged at step {step}: the gradient of {bad} is not finite (loss {lossValue}); the last complete checkpoint is kept");
-            double gradNorm = Gradients.ClipNorm(model.Parameters(), o.ClipGradNorm);
-            optimizer.Step();
-            ema.Update();
-            model.ZeroGrad();
+            var (lossValue, gradNorm) = UpdateStep.Apply(loss, model, optimizer, step, o.ClipGradNorm, ema,
+                $"the last complete checkpoint in {Checkpoint.Folder(o.RunDirectory)} is kept (resume with --resume)");
             step++;
             var report = new TrainStep(step, lossValue, lossValue, 0, optimizer.LearningRate, gradNorm,
                 (step - startStep) * o.BatchSize / clock.Elapsed.TotalSeconds, Elapsed(), Math.Min(1, Progress()));

@@ -82,17 +82,8 @@ public static class VaeTraining
                 double lr = LrSchedule.WarmupCosine(step, o.WarmupSteps, Progress(), o.LearningRate, o.LearningRate * 0.05);
                 optimizer.LearningRate = lr;
                 var (loss, reconstruction, kl, _) = vae.Loss(batch.Video, generator);
-                double lossValue = loss.Item<double>();
-                if (!double.IsFinite(lossValue))
-                    throw new InvalidOperationException($"training diverged at step {step}: loss is {lossValue}; the last checkpoint in {o.RunDirectory} is kept");
-                loss.Backward();
-                var bad = Gradients.FirstNonFinite(vae.NamedParameters());
-                if (bad is not null)
-                    throw new InvalidOperationException($"training diverged at step {step}: the gradient of {bad} is not finite (loss {lossValue}); the last checkpoint in {o.RunDirectory} is kept");
-                double gradNorm = Gradients.ClipNorm(vae.Parameters(), o.ClipGradNorm);
-                optimizer.Step();
-                ema.Update();
-                vae.ZeroGrad();
+                var (lossValue, gradNorm) = UpdateStep.Apply(loss, vae, optimizer, step, o.ClipGradNorm, ema,
+                    $"the last checkpoint in {o.RunDirectory} is kept");
                 step++;
                 var report = new TrainStep(step, lossValue, reconstruction.Item<double>(), kl.Item<double>(), lr, gradNorm,
                     step * o.BatchSize / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, Math.Min(1, Progress()));
