@@ -16,4 +16,15 @@ var root = new RootCommand("Workbench: a research workbench for Sora-style video
     PhysicsCommand.Create(),
 };
 FeaturesCommand.AddTo(root);
-return await root.Parse(args).InvokeAsync();
+// Errors a user can act on (bad input, missing files, unknown words, diverged training) end the command
+// with their message, not a stack trace; WORKBENCH_DEBUG=1 shows the trace.
+var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = Environment.GetEnvironmentVariable("WORKBENCH_DEBUG") == "1" };
+try
+{
+    return await root.Parse(args).InvokeAsync(configuration);
+}
+catch (Exception e) when (Environment.GetEnvironmentVariable("WORKBENCH_DEBUG") != "1")
+{
+    Console.Error.WriteLine($"workbench: {e.Message}");
+    return 1;
+}
