@@ -123,6 +123,7 @@ public sealed record DiTConfig
 /// Frames: a clean latent <see cref="FrameLatent"/> (B, C, T, H, W) read where <see cref="FrameMask"/>
 /// (broadcastable to (B, 1, T, H, W), 1 = given) is set. Positions: RoPE / sin-cos grid step and offset
 /// in token units. A batch of 1 is broadcast; a batch that divides x's is repeated (the halves of CFG).
+/// <see cref="TokenMerging"/> runs the attention on merged frame pairs (a per-call speed setting, not a condition).
 /// </summary>
 public sealed record DiTConditioning
 {
@@ -133,6 +134,8 @@ public sealed record DiTConditioning
     public Tensor? FrameMask { get; init; }
     public (double T, double H, double W) PositionStep { get; init; } = (1, 1, 1);
     public (double T, double H, double W) PositionOffset { get; init; } = (0, 0, 0);
+    /// <summary>Temporal token merging for this call (null: off); see <see cref="Attention.TokenMerging"/>.</summary>
+    public TokenMerging? TokenMerging { get; init; }
 
     /// <summary>Image-to-video: <paramref name="image"/> (B, C, 1, H, W) as frame 0 of a <paramref name="frames"/>-frame latent.</summary>
     public DiTConditioning WithFirstFrame(Tensor image, long frames)

@@ -13,6 +13,8 @@ namespace Workbench.Models;
 public sealed record DiTCostEstimate(DiTConfig Config, SpacetimeGrid Grid, long Batch, long TextTokens,
     long Parameters, double LinearFlops, double AttentionFlops, double AttentionPairs, double ActivationBytes)
 {
+    /// <summary>Temporal token merging the estimate assumes (null: none).</summary>
+    public TokenMerging? TokenMerging { get; init; }
     public double ForwardFlops => LinearFlops + AttentionFlops;
     public double TrainingFlops => 3 * ForwardFlops;
     /// <summary>Share of the forward FLOPs spent in QKᵀ and attention·V.</summary>
@@ -27,13 +29,19 @@ public static class DiTCost
     /// The cost of a forward pass over a latent of <paramref name="frames"/> × <paramref name="height"/> × <paramref name="width"/>
     /// at batch <paramref name="batch"/>, with <paramref name="textTokens"/> text tokens (default: MaxTextLength when the
     /// model has text), activations of <paramref name="bytesPerElement"/> bytes (2: bf16), and fused attention (no
-    /// stored score matrices) or not.
+    /// stored score matrices) or not. With <paramref name="merging"/> the attention stages (and the cross-attention's
+    /// queries, if its settings say so) run on ⌈T/2⌉ merged frames (<see cref="FramePairs"/>).
     /// </summary>
     public static DiTCostEstimate Estimate(DiTConfig c, long frames, long height, long width, long batch = 1,
-        long? textTokens = null, int bytesPerElement = 2, bool fusedAttention = true)
+        long? textTokens = null, int bytesPerElement = 2, bool fusedAttention = true, TokenMerging? merging = null)
     {
         c.Validate();
         var grid = c.Grid(frames, height, width);
+        if (merging is not null && c.Attention is AttentionLayout.SpatialOnly or AttentionLayout.CausalTemporal)
+            throw new ArgumentException($"token merging is not available with the {c.Attention} layout", nameof(merging));
+        bool merged = merging is not null && grid.T > 1;
+        var attentionGrid = merged ? new SpacetimeGrid(FramePairs.MergedFrames(grid.T), grid.H, grid.W) : grid;
+        double na = attentionGrid.Tokens, nc = merged && merging!.CrossAttention ? na : grid.Tokens; // self- and cross-attention tokens
         bool hasText = c.Text != TextConditioning.None;
         long l = hasText ? textTokens ?? c.MaxTextLength : 0;
         if (l < 0 || (hasText && l > c.MaxTextLength)) throw new ArgumentOutOfRangeException(nameof(textTokens), $"text tokens must be in [0, {c.MaxTextLength}], got {l}");
@@ -68,20 +76,20 @@ public static class DiTCost
             bool rope = c.Positions == PositionEncoding.Rope3d;
             double stageActivations = 3 + (!grouped || c.QkNorm ? 3 : 0) + (c.QkNorm ? 2 : 0) + (grouped ? 3 : rope ? 2 : 0);
             linear += 4 * n * d * f;                                                 // MLP
-            foreach (var stagePairsVideo in StagePairs(c, grid, i))
+            foreach (var stagePairsVideo in StagePairs(c, attentionGrid, i))
             {
-                double stagePairs = stagePairsVideo + (joint ? n * l : 0);
-                linear += 2 * n * d * 3 * d + 2 * n * d * d;                         // qkv, proj
+                double stagePairs = stagePairsVideo + (joint ? na * l : 0);
+                linear += 2 * na * d * 3 * d + 2 * na * d * d;                       // qkv, proj
                 pairs += stagePairs;
                 pairFlops += stagePairs * 4 * d;
-                act += n * stageActivations * d + heads * (fusedAttention ? n : stagePairs);
+                act += na * stageActivations * d + heads * (fusedAttention ? na : stagePairs);
             }
             if (c.Text == TextConditioning.CrossAttention)
             {
-                linear += 2 * n * d * d + 2 * l * dt * 2 * d + 2 * n * d * d;        // q, kv, proj
-                pairs += n * l;
-                pairFlops += n * l * 4 * d;
-                act += n * 4 * d + l * 2 * d + heads * (fusedAttention ? n : n * l);
+                linear += 2 * nc * d * d + 2 * l * dt * 2 * d + 2 * nc * d * d;      // q, kv, proj
+                pairs += nc * l;
+                pairFlops += nc * l * 4 * d;
+                act += nc * 4 * d + l * 2 * d + heads * (fusedAttention ? nc : nc * l);
             }
             if (joint)
             {
@@ -89,7 +97,7 @@ public static class DiTCost
                 act += l * (dt + 3 * d);
                 if (textOut)
                 {
-                    double textPairs = l * (l + (readsVideo ? n : 0));
+                    double textPairs = l * (l + (readsVideo ? na : 0));
                     linear += 2 * l * d * dt + 4 * l * dt * ft;                       // text proj, text MLP
                     pairs += textPairs;
                     pairFlops += textPairs * 4 * d;
@@ -97,7 +105,8 @@ public static class DiTCost
                 }
             }
         }
-        return new DiTCostEstimate(c, grid, batch, l, Parameters(c), batch * linear, batch * pairFlops, batch * pairs, (double)bytesPerElement * batch * act);
+        return new DiTCostEstimate(c, grid, batch, l, Parameters(c), batch * linear, batch * pairFlops, batch * pairs, (double)bytesPerElement * batch * act)
+            { TokenMerging = merging };
     }
 
     /// <summary>Estimates for every layout, for the joint-vs-factorized comparison.</summary>

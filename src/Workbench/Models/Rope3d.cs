@@ -93,7 +93,15 @@ public sealed class Rope3d
     public Tensor Angles(SpacetimeGrid grid, Device? device = null)
     {
         using var scope = DisposeScope.Enter();
-        var positions = grid.Positions(device);                                     // (N, 3)
+        return scope.Keep(Angles(grid.Positions(device)));
+    }
+
+    /// <summary>The angles for any token positions (N, 3) (columns t, h, w, float64): (N, head_dim/2).</summary>
+    public Tensor Angles(Tensor positions)
+    {
+        if (positions.Rank != 2 || positions.Size(1) != 3) throw new ArgumentException($"positions are (N, 3), got {Tensor.FormatShape(positions.Shape)}", nameof(positions));
+        using var scope = DisposeScope.Enter();
+        var device = positions.Device;
         var parts = new List<Tensor>();
         int axis = 0;
         foreach (int d in new[] { AxisDims.T, AxisDims.H, AxisDims.W })
@@ -109,7 +117,15 @@ public sealed class Rope3d
     public RopeTables Tables(SpacetimeGrid grid, DType dtype = DType.Float32, Device? device = null)
     {
         using var scope = DisposeScope.Enter();
-        var angles = Angles(grid, device);
+        var tables = Tables(grid.Positions(device), dtype);
+        return new RopeTables(scope.Keep(tables.Cos), scope.Keep(tables.Sin));
+    }
+
+    /// <summary>cos/sin tables for token positions (N, 3) (float64, on the tables' device) in <paramref name="dtype"/>.</summary>
+    public RopeTables Tables(Tensor positions, DType dtype = DType.Float32)
+    {
+        using var scope = DisposeScope.Enter();
+        var angles = Angles(positions);
         return new RopeTables(scope.Keep(angles.Cos().To(dtype)), scope.Keep(angles.Sin().To(dtype)));
     }
 

@@ -162,7 +162,9 @@ public sealed class DiTBlock : Module
     /// <param name="y">Text (B, L, D_text): the encoder output (cross-attention) or the text stream (joint); null without text.</param>
     /// <param name="c">(B, D) for adaLN-Zero; the shared t0 (B, 6D) for adaLN-single.</param>
     /// <param name="cText">Joint text: (B, D), or the shared text t0 (B, 6·D_text) for adaLN-single.</param>
-    public (Tensor X, Tensor? Y) Forward(Tensor x, Tensor? y, Tensor c, Tensor cText, SpacetimeGrid grid, RopeTables? rope, AttentionProbe? probe)
+    /// <param name="merge">Temporal token merging: self-attention (and, if its settings say so, cross-attention) runs on merged frame pairs.</param>
+    public (Tensor X, Tensor? Y) Forward(Tensor x, Tensor? y, Tensor c, Tensor cText, SpacetimeGrid grid, RopeTables? rope, AttentionProbe? probe,
+        FramePairs? merge = null)
     {
         using var scope = DisposeScope.Enter();
         long b = x.Size(0), d = x.Size(2);
@@ -179,9 +181,10 @@ public sealed class DiTBlock : Module
             if (_textKNorm is not null) tk = _textKNorm.Forward(tk);
             text = new JointText(TextOutput ? tq : null, tk, tv);
         }
-        var (attended, textAttended) = Attention.Forward(Modulate(_norm1.Forward(x), m, 0, 1), grid, rope, text, probe); // (B, N, D)
+        var (attended, textAttended) = Attention.Forward(Modulate(_norm1.Forward(x), m, 0, 1), grid, rope, text, probe, merge); // (B, N, D)
         x = x + m.Narrow(1, 2, 1) * attended;
-        if (_cross is not null) x = x + _cross.Forward(x, y!);
+        if (_cross is not null)
+            x = x + (merge is { Settings.CrossAttention: true } ? merge.Unmerge(_cross.Forward(merge.Merge(x), y!)) : _cross.Forward(x, y!));
         x = x + m.Narrow(1, 5, 1) * _mlp.Forward(Modulate(_norm2.Forward(x), m, 3, 4)); // (B, N, D)
         if (TextOutput)
         {
@@ -318,13 +321,24 @@ public sealed class SpacetimeDiT : Module
         var tokens = _xEmbedder.Forward(FrameInput(x, cond));                        // (B, N, D)
         if (c.Positions == PositionEncoding.SinCos) tokens = tokens + Rope3d.SinCosEmbedding(c.Hidden, grid, tokens.DType, x.Device);
         var rope = _rope?.Tables(grid, x.DType, x.Device);                          // (N, head_dim/2) each
+        var merge = FramePairsFor(grid, cond.TokenMerging, probe, x);
         var temb = _tEmbedder.Forward(Timesteps(t, b) * c.TimestepScale);           // (B, D)
         var c0 = _tBlock?.Forward(temb) ?? temb;                                    // (B, D), or (B, 6D) shared by all blocks
         var cText = _tBlockText?.Forward(temb) ?? temb;
         var y = TextStream(cond, b);                                                // (B, L, D_text) or null
-        foreach (var block in _blocks) (tokens, y) = block.Forward(tokens, y, c0, cText, grid, rope, probe);
+        foreach (var block in _blocks) (tokens, y) = block.Forward(tokens, y, c0, cText, grid, rope, probe, merge);
         var patches = _finalLayer.Forward(tokens, temb);                            // (B, N, p_t·p_h·p_w·C)
         return scope.Keep(Unpatchify(patches, grid));                               // (B, C, T, H, W)
+    }
+
+    /// <summary>The frame pairing for a merged pass (null when merging is off or there is one token frame).</summary>
+    private FramePairs? FramePairsFor(SpacetimeGrid grid, TokenMerging? merging, AttentionProbe? probe, Tensor x)
+    {
+        if (merging is null || grid.T < 2) return null;
+        if (!_blocks[0].Attention.SupportsTokenMerging)
+            throw new ArgumentException($"token merging is not available with the {Config.Attention} layout (merged frame pairs would cross its walls); use Joint, Factorized, Alternating or Windowed", "cond");
+        if (probe is not null) throw new ArgumentException("attention maps are read on the full token grid: run ForwardWithAttention without token merging", "cond");
+        return new FramePairs(grid, merging, _rope, x.DType, x.Device);
     }
 
     /// <summary>(B, N, p_t·p_h·p_w·C) → (B, C, T'·p_t, H'·p_h, W'·p_w).</summary>

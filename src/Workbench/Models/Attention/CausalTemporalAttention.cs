@@ -21,6 +21,8 @@ public sealed class CausalTemporalAttention : SpacetimeAttention
     public override IReadOnlyList<string> Stages => ["causal"];
     public override IReadOnlyList<(string Name, MultiheadAttention Attention)> Modules => [("attn", _attn)];
     public override bool TextReadsVideo => false;
+    /// <summary>False: a merged pair would let its earlier frame read the later one.</summary>
+    public override bool SupportsTokenMerging => false;
     public MultiheadAttention Attn => _attn;
 
     /// <summary>(N, N) bool: query i may read key j when frame(j) ≤ frame(i).</summary>
@@ -33,7 +35,7 @@ public sealed class CausalTemporalAttention : SpacetimeAttention
         return scope.Keep(allowed.Reshape(grid.T, 1, grid.T, 1).Expand(grid.T, s, grid.T, s).Reshape(grid.Tokens, grid.Tokens));
     }
 
-    public override (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null)
+    protected override (Tensor Video, Tensor? Text) Attend(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text, AttentionProbe? probe)
     {
         using var scope = DisposeScope.Enter();
         var (q, k, v) = Project(_attn, x, rope);                                     // (B, heads, N, hd)

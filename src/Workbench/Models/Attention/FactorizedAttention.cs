@@ -25,7 +25,7 @@ public sealed class FactorizedAttention : SpacetimeAttention
     public MultiheadAttention Spatial => _spatial;
     public MultiheadAttention Temporal => _temporal;
 
-    public override (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null)
+    protected override (Tensor Video, Tensor? Text) Attend(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text, AttentionProbe? probe)
     {
         using var scope = DisposeScope.Enter();
         var (q, k, v) = Project(_spatial, x, rope);                                  // (B, heads, N, hd)

@@ -19,7 +19,7 @@ public sealed class JointAttention : SpacetimeAttention
     public override IReadOnlyList<(string Name, MultiheadAttention Attention)> Modules => [("attn", _attn)];
     public MultiheadAttention Attn => _attn;
 
-    public override (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null)
+    protected override (Tensor Video, Tensor? Text) Attend(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text, AttentionProbe? probe)
     {
         using var scope = DisposeScope.Enter();
         var (q, k, v) = Project(_attn, x, rope);                                     // (B, heads, N, hd)

@@ -72,13 +72,20 @@ public interface ISpacetimeAttention
     /// (SpatialOnly: between frames; CausalTemporal: from the future): then text queries read text only.
     /// </summary>
     bool TextReadsVideo { get; }
+    /// <summary>
+    /// False when averaging frames in pairs would break the layout's walls (SpatialOnly: frames must not mix;
+    /// CausalTemporal: a pair's earlier frame would read its later one), so <see cref="TokenMerging"/> is refused.
+    /// </summary>
+    bool SupportsTokenMerging { get; }
 
     /// <summary>
     /// Attends over video tokens <paramref name="x"/> (B, T·H·W, D) of <paramref name="grid"/>, with RoPE tables
     /// (null for absolute positions) and optional joint text. Returns the video output (B, N, D) after the
     /// output projection, and the text attention result (B, heads, L, head_dim) when text queries were given.
+    /// With <paramref name="merge"/> the layout runs on the merged frames and its video output is unmerged.
     /// </summary>
-    (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null);
+    (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null,
+        FramePairs? merge = null);
 }
 
 /// <summary>Shared machinery of the layouts: projection with RoPE, grouping tokens, text keys, probes.</summary>
@@ -91,7 +98,23 @@ public abstract class SpacetimeAttention : ISpacetimeAttention
     public abstract IReadOnlyList<string> Stages { get; }
     public abstract IReadOnlyList<(string Name, MultiheadAttention Attention)> Modules { get; }
     public virtual bool TextReadsVideo => true;
-    public abstract (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null);
+    public virtual bool SupportsTokenMerging => true;
+
+    public (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null,
+        FramePairs? merge = null)
+    {
+        if (merge is null) return Attend(x, grid, rope, text, probe);
+        if (!SupportsTokenMerging) throw new NotSupportedException($"the {Layout} layout does not support token merging (merged frame pairs would cross its walls)");
+        if (merge.Grid.Tokens != grid.Tokens) throw new ArgumentException($"the frame pairs were made for the {merge.Grid} grid, the tokens are of the {grid} grid", nameof(merge));
+        if (probe is not null && probe.Block == BlockIndex)
+            throw new NotSupportedException("attention maps are read on the full token grid: run the probed pass without token merging");
+        using var scope = DisposeScope.Enter();
+        var (video, textOut) = Attend(merge.Merge(x), merge.Merged, merge.Rope, text, null);  // (B, N', D)
+        return (scope.Keep(merge.Unmerge(video)), textOut is null ? null : scope.Keep(textOut)); // (B, N, D)
+    }
+
+    /// <summary>The layout's attention over the tokens of <paramref name="grid"/> (what <see cref="Forward"/> runs, on merged frames or not).</summary>
+    protected abstract (Tensor Video, Tensor? Text) Attend(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text, AttentionProbe? probe);
 
     /// <summary>The layout for block <paramref name="blockIndex"/> of a model with this attention config.</summary>
     public static ISpacetimeAttention Create(AttentionLayout layout, int blockIndex, int dim, int heads, bool qkNorm,

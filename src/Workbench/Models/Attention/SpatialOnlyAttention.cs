@@ -19,9 +19,11 @@ public sealed class SpatialOnlyAttention : SpacetimeAttention
     public override IReadOnlyList<string> Stages => ["spatial"];
     public override IReadOnlyList<(string Name, MultiheadAttention Attention)> Modules => [("attn", _attn)];
     public override bool TextReadsVideo => false;
+    /// <summary>False: frames must never mix.</summary>
+    public override bool SupportsTokenMerging => false;
     public MultiheadAttention Attn => _attn;
 
-    public override (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null)
+    protected override (Tensor Video, Tensor? Text) Attend(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text, AttentionProbe? probe)
     {
         using var scope = DisposeScope.Enter();
         var (q, k, v) = Project(_attn, x, rope);                                     // (B, heads, N, hd)

@@ -55,7 +55,7 @@ public sealed class WindowedAttention : SpacetimeAttention
     public (WindowAxis T, WindowAxis H, WindowAxis W) Axes(SpacetimeGrid grid) =>
         (WindowAxis.For(grid.T, Window.T, Shifted), WindowAxis.For(grid.H, Window.H, Shifted), WindowAxis.For(grid.W, Window.W, Shifted));
 
-    public override (Tensor Video, Tensor? Text) Forward(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text = null, AttentionProbe? probe = null)
+    protected override (Tensor Video, Tensor? Text) Attend(Tensor x, SpacetimeGrid grid, RopeTables? rope, JointText? text, AttentionProbe? probe)
     {
         using var scope = DisposeScope.Enter();
         var (at, ah, aw) = Axes(grid);
