@@ -24,6 +24,9 @@ internal static class BenchCommand
         };
         command.SetAction(parse => Run(parse.GetValue(device)!, parse.GetValue(python), parse.GetValue(markdown)));
         command.Subcommands.Add(DataBenchmark.Create());
+        command.Subcommands.Add(TokenMergingBenchmark.Create());
+        command.Subcommands.Add(DiTBenchmark.Create());
+        command.Subcommands.Add(DiTParity.Create());
         return command;
     }
 
@@ -67,23 +70,23 @@ internal static class BenchCommand
         return 0;
     }
 
-    private static string? ResolvePython(string? python)
+    internal static string? ResolvePython(string? python)
     {
         if (python == "none") return null;
         if (python is not null) return python;
         return File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     }
 
-    private static string ScriptPath()
+    /// <summary>A script of the repository's bench/ folder (found upward from here or from the binary).</summary>
+    internal static string ScriptPath(string name = "torch_ops.py")
     {
-        // bench/torch_ops.py from the repository (found upward from here or from the binary).
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "bench", "torch_ops.py");
+                var candidate = Path.Combine(dir.FullName, "bench", name);
                 if (File.Exists(candidate)) return candidate;
             }
-        throw new FileNotFoundException("bench/torch_ops.py was not found above the current directory or the workbench binary");
+        throw new FileNotFoundException($"bench/{name} was not found above the current directory or the workbench binary");
     }
 
     // The bridge's mallopt settings (Native/bridge.cpp), in glibc's environment form.

@@ -29,9 +29,10 @@ internal static class DiTCommands
         var resume = new Option<bool>("--resume") { Description = "continue from the run's last complete checkpoint" };
         var holdout = new Option<int>("--holdout") { Description = "last clips kept out of training", DefaultValueFactory = _ => 64 };
         var saveEvery = new Option<int>("--save-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 250 };
+        var amp = AmpOption();
         var command = new Command("dit", "train the spacetime DiT on VAE latents with rectified flow")
         {
-            preset, data, vae, output, steps, minutes, batch, lr, attention, seed, device, resume, saveEvery, holdout,
+            preset, data, vae, output, steps, minutes, batch, lr, attention, seed, device, resume, saveEvery, holdout, amp,
         };
         command.SetAction(parse =>
         {
@@ -48,6 +49,7 @@ internal static class DiTCommands
                 DataDirectory = parse.GetValue(data)!, VaeRun = parse.GetValue(vae)!, RunDirectory = run, Preset = name, Config = config,
                 Steps = parse.GetValue(steps), Minutes = parse.GetValue(minutes), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 Seed = parse.GetValue(seed), Device = Device.Parse(parse.GetValue(device)!), Resume = resuming, SaveEvery = parse.GetValue(saveEvery), Holdout = parse.GetValue(holdout),
+                MixedPrecision = Autocast.ParsePrecision(parse.GetValue(amp)!),
             };
             if (options.Steps is null && options.Minutes is null) options = options with { Minutes = 5 };
             AnsiConsole.MarkupLine($"[bold]training the {name} DiT[/] ({config.Attention}) on {Markup.Escape(options.DataDirectory)} ({options.Device}, {Torch.Torch.Threads} threads)");
@@ -73,6 +75,11 @@ internal static class DiTCommands
         return command;
     }
 
+    private static Option<string> AmpOption() => new("--amp")
+    {
+        Description = "mixed precision: bf16 (autocast; weights and optimizer state stay float32) or fp32", DefaultValueFactory = _ => "fp32",
+    };
+
     private static AttentionLayout ParseLayout(string text) =>
         Enum.TryParse<AttentionLayout>(text.Replace("-", ""), ignoreCase: true, out var layout) ? layout
             : throw new ArgumentException($"unknown attention layout '{text}' (expected {string.Join(", ", Enum.GetNames<AttentionLayout>())})");
@@ -89,7 +96,8 @@ internal static class DiTCommands
         var size = new Option<int?>("--size") { Description = "frame side; default: the training clips'" };
         var output = new Option<string>("--out") { Description = "clip.gif | clip.mp4 | clip.webm | strip.png", Required = true };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
-        var command = new Command("sample", "generate a clip from a text prompt with a trained run") { run, prompt, steps, cfg, sampler, seed, frames, size, output, device };
+        var amp = AmpOption();
+        var command = new Command("sample", "generate a clip from a text prompt with a trained run") { run, prompt, steps, cfg, sampler, seed, frames, size, output, device, amp };
         command.SetAction(parse =>
         {
             var text = parse.GetValue(prompt)!;
@@ -98,6 +106,7 @@ internal static class DiTCommands
             {
                 Steps = parse.GetValue(steps), Guidance = parse.GetValue(cfg), Sampler = parse.GetValue(sampler),
                 Seed = parse.GetValue(seed), Frames = parse.GetValue(frames), Size = parse.GetValue(size),
+                MixedPrecision = Autocast.ParsePrecision(parse.GetValue(amp)!),
             };
             pipeline.Tokenize(text).Dispose(); // unknown words are reported before any work
             var clock = Stopwatch.StartNew();

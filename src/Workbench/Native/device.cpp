@@ -86,3 +86,12 @@ WB_API int32_t wb_cuda_memory(int32_t device, int64_t* allocated, int64_t* peak,
 #endif
   })
 }
+// Returns the caching allocator's unused blocks to the device (torch.cuda.empty_cache), e.g. between benchmark rows.
+WB_API int32_t wb_cuda_empty_cache() {
+  WB_GUARD(-1, {
+#ifdef WB_WITH_CUDA
+    c10::cuda::CUDACachingAllocator::emptyCache();
+#endif
+    return 0;
+  })
+}

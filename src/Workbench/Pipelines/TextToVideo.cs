@@ -20,6 +20,8 @@ public sealed record GenerationOptions
     public int? Frames { get; init; }
     /// <summary>Frame side in pixels (divisible by the VAE's and the patch's factors); default: the training clips'.</summary>
     public int? Size { get; init; }
+    /// <summary>Run each model call under autocast in this dtype (bfloat16 on CUDA); null: float32.</summary>
+    public DType? MixedPrecision { get; init; }
 }
 
 /// <summary>
@@ -90,6 +92,7 @@ public sealed class TextToVideo : IDisposable
         var model = o.Guidance == 1
             ? Model.AsDiffusionModel(new DiTConditioning { TextEmbedding = text })
             : ClassifierFreeGuidance.Wrap(Model.AsConditionalModel(), text, nothing, new GuidanceConfig(o.Guidance, o.GuidanceRescale));
+        if (o.MixedPrecision is { } dtype) model = WithAutocast(model, Device, dtype);
         try
         {
             foreach (var step in sampler.Sample(model, noise, o.Steps, generator, cancel)) yield return step;
@@ -99,6 +102,19 @@ public sealed class TextToVideo : IDisposable
             tokens.Dispose(); noise.Dispose(); text.Dispose(); nothing.Dispose();
         }
     }
+
+    /// <summary>
+    /// <paramref name="model"/> with each call in its own autocast region (the state is per thread, and a sampler's
+    /// consumer may resume it on another), the prediction returned in x's dtype so the sampler's arithmetic stays in
+    /// float32. Inside an outer region around the whole loop, the weights are cast once instead of once per call.
+    /// </summary>
+    public static DiffusionModel WithAutocast(DiffusionModel model, Device device, DType dtype) => (x, t) =>
+    {
+        using var scope = DisposeScope.Enter();
+        Tensor prediction;
+        using (new Autocast(device, dtype)) prediction = model(x, t);
+        return scope.Keep(prediction.To(x.DType));
+    };
 
     /// <summary>Decodes a normalised latent to a clip of bytes.</summary>
     public VideoClip Decode(Tensor latent, string caption = "")

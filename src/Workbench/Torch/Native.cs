@@ -239,6 +239,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int wb_cuda_synchronize(int device);
     [LibraryImport(Lib)] internal static partial int wb_cuda_device_name(int device, byte* buffer, int capacity, out long totalMemory);
     [LibraryImport(Lib)] internal static partial int wb_cuda_memory(int device, out long allocated, out long peak, int resetPeak);
+    [LibraryImport(Lib)] internal static partial int wb_cuda_empty_cache();
 
     // Autocast (mixed precision) state per device type, thread-local (autocast.cpp).
     [LibraryImport(Lib)] internal static partial int wb_autocast_state(int deviceType, out int enabled, out int dtype);

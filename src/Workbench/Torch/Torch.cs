@@ -65,6 +65,9 @@ public static unsafe class Torch
             Tensor.Check(Native.wb_cuda_memory(device, out var allocated, out var peak, resetPeak ? 1 : 0));
             return (allocated, peak);
         }
+
+        /// <summary>Returns the caching allocator's unused memory to the device (torch.cuda.empty_cache); no-op without CUDA.</summary>
+        public static void EmptyCache() => Tensor.Check(Native.wb_cuda_empty_cache());
     }
 
     private unsafe delegate int StringReader(byte* buffer, int capacity);

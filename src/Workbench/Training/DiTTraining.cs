@@ -30,6 +30,8 @@ public sealed record DiTTrainingOptions
     public int Holdout { get; init; } = 64;
     public ulong Seed { get; init; }
     public Device Device { get; init; } = Device.Cpu;
+    /// <summary>Run the forward pass and loss under autocast in this dtype (bfloat16 on CUDA); null: float32. Weights and AdamW state stay float32.</summary>
+    public DType? MixedPrecision { get; init; }
     public int SaveEvery { get; init; } = 250;
     /// <summary>Continue from the run's last complete checkpoint.</summary>
     public bool Resume { get; init; }
@@ -91,7 +93,8 @@ public static class DiTTraining
             var text = tokens.IndexSelect(0, index).To(o.Device);                      // (B, L)
             var cond = new DiTConditioning { Text = text, DropText = model.SampleTextDrop(o.BatchSize, generator, o.Device) };
             optimizer.LearningRate = LrSchedule.WarmupCosine(step, o.WarmupSteps, Progress(), o.LearningRate, o.LearningRate * 0.1);
-            var loss = objective.Loss(model.AsDiffusionModel(cond), x0, generator);
+            Tensor loss;
+            using (Autocast.IfEnabled(o.Device, o.MixedPrecision)) loss = objective.Loss(model.AsDiffusionModel(cond), x0, generator);
             var (lossValue, gradNorm) = UpdateStep.Apply(loss, model, optimizer, step, o.ClipGradNorm, ema,
                 $"the last complete checkpoint in {Checkpoint.Folder(o.RunDirectory)} is kept (resume with --resume)");
             step++;
@@ -153,6 +156,7 @@ public static class DiTTraining
             ["frames"] = frames, ["size"] = size, ["text_length"] = textLength,
             ["batch"] = o.BatchSize, ["lr"] = o.LearningRate, ["steps"] = o.Steps, ["minutes"] = o.Minutes,
             ["flow"] = JsonSerializer.SerializeToNode(o.Flow), ["seed"] = o.Seed, ["device"] = o.Device.ToString(),
+            ["mixed_precision"] = o.MixedPrecision?.Name(),
         };
         AtomicFile.WriteAllText(Path.Combine(o.RunDirectory, "config.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
