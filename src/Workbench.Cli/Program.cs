@@ -7,7 +7,7 @@ var root = new RootCommand("Workbench: a research workbench for Sora-style video
     DemoCommand.Create(),
     DataCommand.Create(),
     TrainCommand.CreateTrain(),
-    TrainCommand.CreateEval(),
+    EvalCommand.Create(),
     DiTCommands.Sample(),
     RunsCommand.Create(),
     BenchCommand.Create(),

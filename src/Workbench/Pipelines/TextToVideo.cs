@@ -20,6 +20,10 @@ public sealed record GenerationOptions
     public int? Frames { get; init; }
     /// <summary>Frame side in pixels (divisible by the VAE's and the patch's factors); default: the training clips'.</summary>
     public int? Size { get; init; }
+    /// <summary>Linear Proportional Leap for euler and heun (null: off).</summary>
+    public LinearProportionalLeap? Leap { get; init; }
+    /// <summary>Temporal token merging during this fraction of the steps, the first ones (0: off; see <see cref="Models.Attention.TokenMerging"/>).</summary>
+    public double TokenMerging { get; init; }
     /// <summary>Run each model call under autocast in this dtype (bfloat16 on CUDA); null: float32.</summary>
     public DType? MixedPrecision { get; init; }
 }
@@ -46,8 +50,11 @@ public sealed class TextToVideo : IDisposable
         Objective = new RectifiedFlowObjective(flow);
     }
 
-    /// <summary>Loads a run of <c>workbench train dit</c> (and the VAE run it names).</summary>
-    public static TextToVideo Load(string run, Device? device = null)
+    /// <summary>
+    /// Loads a run of <c>workbench train dit</c> (and the VAE run it names): the finished model, or the EMA weights of
+    /// one of its checkpoint folders (<paramref name="checkpoint"/>, e.g. from <see cref="Checkpoint.Latest"/>).
+    /// </summary>
+    public static TextToVideo Load(string run, Device? device = null, string? checkpoint = null)
     {
         var d = device ?? Device.Cpu;
         var configPath = Path.Combine(run, "config.json");
@@ -55,8 +62,10 @@ public sealed class TextToVideo : IDisposable
         var json = JsonNode.Parse(File.ReadAllText(configPath))!;
         if (json["model"]?.GetValue<string>() != "dit") throw new InvalidDataException($"{run} is a {json["model"]} run, not a DiT run");
         var config = json["config"].Deserialize<DiTConfig>(ConfigJson.Options) ?? throw new InvalidDataException($"{configPath}: no DiT config");
-        var weights = Path.Combine(run, DiTTraining.WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"{run} has no finished model ({DiTTraining.WeightsFile}); is training still running?", weights);
+        var weights = checkpoint is null ? Path.Combine(run, DiTTraining.WeightsFile) : Path.Combine(checkpoint, Checkpoint.EmaFile);
+        if (!File.Exists(weights))
+            throw new FileNotFoundException(checkpoint is null ? $"{run} has no finished model ({DiTTraining.WeightsFile}); is training still running?"
+                : $"{checkpoint} is not a complete checkpoint (no {Checkpoint.EmaFile})", weights);
         var model = new SpacetimeDiT(config);
         model.Load(weights);
         model.To(d).Eval();
@@ -80,7 +89,8 @@ public sealed class TextToVideo : IDisposable
     public IEnumerable<SampleStep> Trace(string prompt, GenerationOptions o, CancellationToken cancel = default)
     {
         var tokens = Tokenize(prompt).DetachFromScope();
-        var sampler = Samplers.Create(new SamplerConfig(o.Sampler), Objective);
+        var sampler = Samplers.Create(new SamplerConfig(o.Sampler, Leap: o.Leap), Objective);
+        int mergedSteps = EarlySteps.Count(o.TokenMerging, o.Steps);
         using var generator = new Generator(o.Seed, Device);
         var noise = Tensor.Randn(LatentShape(o), device: Device, generator: generator).DetachFromScope();
         Tensor text, nothing;
@@ -89,9 +99,11 @@ public sealed class TextToVideo : IDisposable
             text = Model.EncodeText(tokens).DetachFromScope();                          // (1, L, D_text)
             nothing = Model.NullTextEmbedding(TextLength).DetachFromScope();            // (1, L, D_text)
         }
-        var model = o.Guidance == 1
-            ? Model.AsDiffusionModel(new DiTConditioning { TextEmbedding = text })
-            : ClassifierFreeGuidance.Wrap(Model.AsConditionalModel(), text, nothing, new GuidanceConfig(o.Guidance, o.GuidanceRescale));
+        DiffusionModel Guided(DiTConditioning c) => o.Guidance == 1
+            ? Model.AsDiffusionModel(c with { TextEmbedding = text })
+            : ClassifierFreeGuidance.Wrap(Model.AsConditionalModel(c), text, nothing, new GuidanceConfig(o.Guidance, o.GuidanceRescale));
+        var model = EarlySteps.Switch(Guided(new DiTConditioning { TokenMerging = new() }), Guided(new DiTConditioning()),
+            Objective.SamplingTimes(o.Steps), mergedSteps);
         if (o.MixedPrecision is { } dtype) model = WithAutocast(model, Device, dtype);
         try
         {

@@ -8,6 +8,12 @@ public sealed record RunInfo(long Id, string Path, string Name, string Kind, str
     long LastStep, double? LastLoss, string Config);
 
 /// <summary>
+/// One evaluation of one checkpoint: the metric's value at training step <see cref="Step"/>, with the training
+/// compute spent to get there (null when not recorded), for metric-vs-step and metric-vs-compute curves.
+/// </summary>
+public sealed record EvaluationPoint(string Run, long Step, double Value, long? Samples, double? TrainFlops, double? TrainSeconds);
+
+/// <summary>
 /// The run store: every run's config, per-step metrics and evaluation results in one SQLite database
 /// (<c>workbench.db</c> beside the run folders), so notebooks and the CLI can list runs and plot curves
 /// across them with one query.
@@ -40,6 +46,9 @@ public sealed class RunStore : IDisposable
             CREATE TABLE IF NOT EXISTS evals (
                 run_id INTEGER NOT NULL REFERENCES runs(id), step INTEGER NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL,
                 samples INTEGER, details TEXT, created TEXT NOT NULL, PRIMARY KEY (run_id, step, metric));
+            CREATE TABLE IF NOT EXISTS checkpoints (
+                run_id INTEGER NOT NULL REFERENCES runs(id), step INTEGER NOT NULL, train_flops REAL, train_seconds REAL,
+                PRIMARY KEY (run_id, step));
             """);
         return new RunStore(path, db);
     }
@@ -107,6 +116,43 @@ public sealed class RunStore : IDisposable
         Execute(_db, """
             INSERT OR REPLACE INTO evals (run_id, step, metric, value, samples, details, created) VALUES ($run, $step, $metric, $value, $n, $details, $now)
             """, ("$run", runId), ("$step", step), ("$metric", metric), ("$value", value), ("$n", samples), ("$details", details), ("$now", Now()));
+
+    /// <summary>What training had spent when the checkpoint of <paramref name="step"/> was written (FLOPs, seconds), for compute curves.</summary>
+    public void RecordCheckpoint(long runId, long step, double? trainFlops, double? trainSeconds) =>
+        Execute(_db, "INSERT OR REPLACE INTO checkpoints (run_id, step, train_flops, train_seconds) VALUES ($run, $step, $flops, $seconds)",
+            ("$run", runId), ("$step", step), ("$flops", trainFlops), ("$seconds", trainSeconds));
+
+    /// <summary>
+    /// An evaluation metric across all runs with each point's training step and compute: FVD vs step and FVD vs compute
+    /// (FLOPs or seconds) for every run come from this one query. Ordered by run, then step.
+    /// </summary>
+    public IReadOnlyList<EvaluationPoint> EvaluationCurves(string metric)
+    {
+        using var command = _db.CreateCommand();
+        command.CommandText = """
+            SELECT r.name, e.step, e.value, e.samples, c.train_flops, c.train_seconds
+            FROM evals e JOIN runs r ON r.id = e.run_id LEFT JOIN checkpoints c ON c.run_id = e.run_id AND c.step = e.step
+            WHERE e.metric = $metric ORDER BY r.name, e.step
+            """;
+        command.Parameters.AddWithValue("$metric", metric);
+        using var reader = command.ExecuteReader();
+        var points = new List<EvaluationPoint>();
+        double? Real(int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
+        while (reader.Read())
+            points.Add(new EvaluationPoint(reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetInt64(3), Real(4), Real(5)));
+        return points;
+    }
+
+    /// <summary>The evaluation metrics stored for any run, by name.</summary>
+    public IReadOnlyList<string> EvaluationMetrics()
+    {
+        using var command = _db.CreateCommand();
+        command.CommandText = "SELECT DISTINCT metric FROM evals ORDER BY metric";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read()) names.Add(reader.GetString(0));
+        return names;
+    }
 
     /// <summary>A metric's values in step order.</summary>
     public IReadOnlyList<(long Step, double Value)> Series(long runId, string name)
