@@ -14,6 +14,7 @@ var root = new RootCommand("Workbench: a research workbench for Sora-style video
     FvdCommand.Create(),
     VbenchCommand.Create(),
     PhysicsCommand.Create(),
+    NotebookCommand.Create(),
 };
 FeaturesCommand.AddTo(root);
 // Errors a user can act on (bad input, missing files, unknown words, diverged training) end the command
