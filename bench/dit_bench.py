@@ -9,8 +9,9 @@ side's figures: train_s (seconds per step), sample_s (median seconds per sample)
 sample_peak_bytes, or error (e.g. "out of memory"). `workbench bench dit --python python3` runs it.
 
 torch.compile is applied per block (regional compilation: every block shares one compiled graph, which keeps
-compile time to about one block's), in the default mode, and its first steps (compilation) are left out of the
-timing; compile_s reports them.
+compile time to about one block's), in the default mode with dynamic shapes (one graph serves every row's token
+count and width, so a run compiles once for training and once for sampling, not per row); its first steps
+(compilation) are left out of the timing, and compile_s reports them.
 """
 import gc
 import json
@@ -123,7 +124,7 @@ def guarded(work, device):
 def compile_blocks(row):
     """Regional torch.compile: each DiT block's forward, one shared graph; returns the seconds the first steps took."""
     for block in row.model.blocks:
-        block.compile()
+        block.compile(dynamic=True)
     row.model.train()
     row.optimizer = ref.make_optimizer(row.model, lr=1e-4)
     start = time.perf_counter()

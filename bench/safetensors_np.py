@@ -1,7 +1,7 @@
 """A small safetensors reader and writer for torch tensors, with numpy and json only.
 
 Stands in for the `safetensors` package where it is not installed (Debian's python3-torch has no such
-package); the format (huggingface/safetensors) is an 8-byte little-endian header length, a JSON header
+package; where it is, `load` uses it); the format (huggingface/safetensors) is an 8-byte little-endian header length, a JSON header
 {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {str: str}}, then the raw
 little-endian bytes. Files written by Workbench (`model.Save`) load here, and files written here load in
 Workbench and in the `safetensors` package.
@@ -9,20 +9,29 @@ Workbench and in the `safetensors` package.
 import json
 import struct
 
-import numpy as np
 import torch
 
-# safetensors dtype name -> (torch dtype, numpy dtype holding the same bytes)
+# safetensors dtype name -> (torch dtype, numpy dtype name of the same bytes)
 DTYPES = {
-    "F64": (torch.float64, np.float64), "F32": (torch.float32, np.float32), "F16": (torch.float16, np.float16),
-    "BF16": (torch.bfloat16, np.int16), "I64": (torch.int64, np.int64), "I32": (torch.int32, np.int32),
-    "I16": (torch.int16, np.int16), "I8": (torch.int8, np.int8), "U8": (torch.uint8, np.uint8), "BOOL": (torch.bool, np.bool_),
+    "F64": (torch.float64, "float64"), "F32": (torch.float32, "float32"), "F16": (torch.float16, "float16"),
+    "BF16": (torch.bfloat16, "int16"), "I64": (torch.int64, "int64"), "I32": (torch.int32, "int32"),
+    "I16": (torch.int16, "int16"), "I8": (torch.int8, "int8"), "U8": (torch.uint8, "uint8"), "BOOL": (torch.bool, "bool"),
 }
 NAMES = {t: name for name, (t, _) in DTYPES.items()}
 
 
 def load(path):
     """{name: tensor} (CPU) and the metadata dict of the file at `path`."""
+    try:
+        from safetensors import safe_open
+    except ImportError:
+        return _load(path)
+    with safe_open(path, framework="pt") as f:
+        return {name: f.get_tensor(name) for name in f.keys()}, f.metadata() or {}
+
+
+def _load(path):
+    import numpy as np
     with open(path, "rb") as f:
         data = f.read()
     (n,) = struct.unpack("<Q", data[:8])
@@ -45,6 +54,7 @@ def load(path):
 
 def save(path, tensors, metadata=None):
     """Writes {name: tensor} (any device; made contiguous) with string metadata."""
+    import numpy as np
     header, chunks, offset = {}, [], 0
     for name, t in tensors.items():
         t = t.detach().to("cpu").contiguous()

@@ -267,7 +267,9 @@ internal static class DiTBenchmark
     private static double MatmulRate(DiTBenchSettings s)
     {
         var c = MatmulCase(s);
-        return c.Flops / OpBenchmark.SecondsPerCall(c);
+        double rate = c.Flops / OpBenchmark.SecondsPerCall(c);
+        ReleaseMemory(s.Device);
+        return rate;
     }
 
     private static OpCase MatmulCase(DiTBenchSettings s)
@@ -371,8 +373,10 @@ internal static class DiTBenchmark
         DiTBenchSettings s, double matmul, string? torchVersion, bool markdown)
     {
         static string F2(double? v) => v is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "-";
-        static string Rate(DiTTiming? t) => t is null ? "-" : t.Error ?? F2(1 / t.TrainSeconds);
-        static string Sample(DiTTiming? t) => t is null ? "-" : t.Error ?? F2(t.SampleSeconds);
+        // A failure reads "out of memory" in the cell; longer reasons are in the progress output and the JSON.
+        static string Failure(string error) => error.Length <= 20 ? error : "failed";
+        static string Rate(DiTTiming? t) => t is null ? "-" : t.Error is { } e ? Failure(e) : F2(1 / t.TrainSeconds);
+        static string Sample(DiTTiming? t) => t is null ? "-" : t.Error is { } e ? Failure(e) : F2(t.SampleSeconds);
         // Ratios: > 1 means Workbench is faster (training: steps/s over steps/s; sampling: their time over ours).
         static string Ratio(double? theirs, double? ours) => theirs is { } a && ours is { } b ? F2(a / b) : "-";
         static string Gb(long? bytes) => bytes is { } b ? F2(b / Gib) : "-";
