@@ -27,6 +27,44 @@ public class VaeTests
     }
 
     [Fact]
+    public void WithoutAPatchTheLevelsDoAllTheDownsampling()
+    {
+        Workbench.Torch.Torch.ManualSeed(0);
+        using var vae = new CausalVideoVae(VaeConfig.Tiny with { PatchSize = 1, Channels = [8, 16, 16] });
+        using var scope = DisposeScope.Enter();
+        var video = Tensor.Randn([1, 3, 9, 16, 16]);
+        var (mean, _) = vae.Encode(video);
+        Assert.Equal(new long[] { 1, 4, 3, 4, 4 }, mean.Shape);
+        Assert.Equal(video.Shape, vae.Decode(mean).Shape);
+    }
+
+    [Fact]
+    public void PatchifyPutsEachPatchPixelInItsOwnChannel()
+    {
+        using var scope = DisposeScope.Enter();
+        const int p = 2;
+        var x = Tensor.Randn([2, 3, 3, 4, 6]);
+        var patches = CausalVideoVae.Patchify(x, p);
+        Assert.Equal(new long[] { 2, 12, 3, 2, 3 }, patches.Shape);
+        var input = x.ToArray<float>();
+        var output = patches.ToArray<float>();
+        // Element-wise definition: out[b, c·p² + i·p + j, t, y, x] = in[b, c, t, p·y + i, p·x + j].
+        for (int b = 0; b < 2; b++)
+        for (int c = 0; c < 3; c++)
+        for (int i = 0; i < p; i++)
+        for (int j = 0; j < p; j++)
+        for (int t = 0; t < 3; t++)
+        for (int y = 0; y < 2; y++)
+        for (int xx = 0; xx < 3; xx++)
+        {
+            int outIndex = (((b * 12 + c * 4 + i * 2 + j) * 3 + t) * 2 + y) * 3 + xx;
+            int inIndex = (((b * 3 + c) * 3 + t) * 4 + (p * y + i)) * 6 + (p * xx + j);
+            Assert.Equal(input[inIndex], output[outIndex]);
+        }
+        Assert.Equal(input, CausalVideoVae.Unpatchify(patches, p).ToArray<float>());
+    }
+
+    [Fact]
     public void AClipOfTheWrongLengthIsRejectedWithTheRule()
     {
         using var vae = Small();
