@@ -149,7 +149,7 @@ def answer(r):
     if r["compile"]:
         if not hasattr(torch, "compile"):
             result["compiled"] = {"error": f"torch.compile needs PyTorch 2 (this is {torch.__version__})"}
-        elif "row" in state:
+        elif "row" in state and "error" not in result["eager"]:
             def compiled():
                 result["compile_s"] = compile_blocks(state["row"])
                 return measure(state["row"])

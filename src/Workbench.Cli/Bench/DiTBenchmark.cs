@@ -44,7 +44,7 @@ internal sealed record DiTTiming(double? TrainSeconds, double? SampleSeconds, lo
 internal sealed class DiTTrainingRun : IDisposable
 {
     private readonly DiTBenchSettings _s;
-    private readonly DisposeScope _scope = DisposeScope.Enter();
+    private readonly DisposeScope _scope;
     private readonly Generator _generator;
     private readonly Tensor _x0;
     private readonly RectifiedFlowObjective _objective = new();
@@ -60,11 +60,20 @@ internal sealed class DiTTrainingRun : IDisposable
         _s = s;
         Torch.Torch.ManualSeed(0);
         Model = new SpacetimeDiT(config);
-        Model.To(s.Device).Train();
-        _optimizer = new AdamW(Model.NamedParameters(), 1e-4, beta2: 0.99, weightDecay: 0);
         _generator = new Generator(0, s.Device);
-        _x0 = Tensor.Randn([batch, s.Channels, frames, s.Size, s.Size], device: s.Device, generator: _generator);
-        Tokens = Tensor.Randint(CaptionTokenizer.Reserved.Count, config.VocabSize, [batch, s.TextTokens], device: s.Device, generator: _generator);
+        _scope = DisposeScope.Enter();
+        try
+        {
+            Model.To(s.Device).Train();
+            _optimizer = new AdamW(Model.NamedParameters(), 1e-4, beta2: 0.99, weightDecay: 0);
+            _x0 = Tensor.Randn([batch, s.Channels, frames, s.Size, s.Size], device: s.Device, generator: _generator);
+            Tokens = Tensor.Randint(CaptionTokenizer.Reserved.Count, config.VocabSize, [batch, s.TextTokens], device: s.Device, generator: _generator);
+        }
+        catch
+        {
+            Dispose();                                                              // e.g. out of memory: close the scope, free the model
+            throw;
+        }
     }
 
     public void Step()
