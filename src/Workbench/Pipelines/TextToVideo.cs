@@ -69,10 +69,18 @@ public sealed class TextToVideo : IDisposable
         var model = new SpacetimeDiT(config);
         model.Load(weights);
         model.To(d).Eval();
-        var vae = VaeTraining.Load(json["vae_run"]!.GetValue<string>(), d);
+        var vae = VaeTraining.Load(VaeRunOf(run, json["vae_run"]!.GetValue<string>()), d);
         var flow = json["flow"].Deserialize<RectifiedFlowConfig>() ?? new RectifiedFlowConfig();
         return new TextToVideo(model, vae, DiTTraining.LoadTokenizer(run), d, json["frames"]!.GetValue<int>(), json["size"]!.GetValue<int>(),
             json["text_length"]!.GetValue<int>(), flow);
+    }
+
+    // A run names its VAE run as given at training time (relative to where training ran), an exported checkpoint as
+    // a path relative to its own folder ("../vae"): the latter is tried first, so a checkpoint works from anywhere.
+    private static string VaeRunOf(string run, string vaeRun)
+    {
+        if (!Path.IsPathRooted(vaeRun) && File.Exists(Path.Combine(run, vaeRun, "config.json"))) return Path.Combine(run, vaeRun);
+        return vaeRun;
     }
 
     /// <summary>Token ids (1, L) of <paramref name="prompt"/>; throws <see cref="UnknownWordsException"/> naming words the model never saw.</summary>
