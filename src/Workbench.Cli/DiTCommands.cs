@@ -21,19 +21,19 @@ internal static class DiTCommands
         var output = new Option<string>("--out") { Description = "run folder (created, or continued with --resume)", Required = true };
         var steps = new Option<int?>("--steps") { Description = "stop after this many steps" };
         var minutes = new Option<double?>("--minutes") { Description = "stop after this much training time (resumed runs count earlier time)" };
-        var batch = new Option<int>("--batch") { Description = "clips per step", DefaultValueFactory = _ => 32 };
+        var batch = new Option<int>("--batch") { Description = "clips per micro-batch (a step is --accumulate micro-batches)", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "peak learning rate", DefaultValueFactory = _ => 1e-3 };
         var attention = new Option<string?>("--attention") { Description = "attention layout: joint, factorized, alternating, spatial-only, causal-temporal, windowed" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
-        var resume = new Option<bool>("--resume") { Description = "continue from the run's last complete checkpoint" };
         var holdout = new Option<int>("--holdout") { Description = "last clips kept out of training", DefaultValueFactory = _ => 64 };
-        var saveEvery = new Option<int>("--save-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 250 };
+        var loop = new TrainCommand.LoopArguments(saveEvery: 250);
         var amp = AmpOption();
         var command = new Command("dit", "train the spacetime DiT on VAE latents with rectified flow")
         {
-            preset, data, vae, output, steps, minutes, batch, lr, attention, seed, device, resume, saveEvery, holdout, amp,
+            preset, data, vae, output, steps, minutes, batch, lr, attention, seed, device, holdout, amp,
         };
+        loop.AddTo(command);
         command.SetAction(parse =>
         {
             var name = parse.GetValue(preset)!;
@@ -41,35 +41,22 @@ internal static class DiTCommands
                 throw new ArgumentException($"unknown DiT preset '{name}' (known: {string.Join(", ", DiTConfig.Presets.Keys)})");
             if (parse.GetValue(attention) is { } layout) config = config with { Attention = ParseLayout(layout) };
             var run = parse.GetValue(output)!;
-            bool resuming = parse.GetValue(resume);
-            if (!resuming && Directory.Exists(run) && Directory.EnumerateFileSystemEntries(run).Any())
-                throw new IOException($"{run} already exists and is not empty; choose another --out, or pass --resume to continue it (nothing was changed)");
+            bool resuming = loop.Resuming(parse, run);
             var options = new DiTTrainingOptions
             {
                 DataDirectory = parse.GetValue(data)!, VaeRun = parse.GetValue(vae)!, RunDirectory = run, Preset = name, Config = config,
                 Steps = parse.GetValue(steps), Minutes = parse.GetValue(minutes), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                Seed = parse.GetValue(seed), Device = Device.Parse(parse.GetValue(device)!), Resume = resuming, SaveEvery = parse.GetValue(saveEvery), Holdout = parse.GetValue(holdout),
+                Seed = parse.GetValue(seed), Device = Device.Parse(parse.GetValue(device)!), Holdout = parse.GetValue(holdout),
+                Resume = resuming, SaveEvery = parse.GetValue(loop.SaveEvery), Accumulate = parse.GetValue(loop.Accumulate),
                 MixedPrecision = Autocast.ParsePrecision(parse.GetValue(amp)!),
             };
             if (options.Steps is null && options.Minutes is null) options = options with { Minutes = 5 };
             AnsiConsole.MarkupLine($"[bold]training the {name} DiT[/] ({config.Attention}) on {Markup.Escape(options.DataDirectory)} ({options.Device}, {Torch.Torch.Threads} threads)");
-            SpacetimeDiT? model = null;
-            AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("preparing", maxValue: 1000);
-                    model = DiTTraining.Train(options,
-                        new SynchronousProgress<TrainStep>(s =>
-                        {
-                            task.Value = s.Progress * 1000;
-                            task.Description = $"step {s.Step}  loss {s.Loss:F4}  lr {s.LearningRate:E1}  {s.ClipsPerSecond:F1} clips/s";
-                        }),
-                        new SynchronousProgress<string>(message => task.Description = Markup.Escape(message)));
-                    task.Value = 1000;
-                });
+            var model = TrainCommand.WithProgressBar<TrainStep, SpacetimeDiT>(
+                s => (s.Progress, $"step {s.Step}  loss {s.Loss:F4}  lr {s.LearningRate:E1}  {s.ClipsPerSecond:F1} clips/s"),
+                (progress, status) => DiTTraining.Train(options, progress, status));
             using (model)
-                AnsiConsole.MarkupLine($"done: {model!.ParameterCount:N0} parameters, weights in {Markup.Escape(Path.Combine(run, DiTTraining.WeightsFile))}");
+                AnsiConsole.MarkupLine($"done: {model.ParameterCount:N0} parameters, weights in {Markup.Escape(Path.Combine(run, DiTTraining.WeightsFile))}");
             return 0;
         });
         return command;

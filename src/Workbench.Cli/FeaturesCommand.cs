@@ -24,10 +24,10 @@ internal static class FeaturesCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "dataset folder (Bouncing Shapes or Moving MNIST, from `workbench data`)", Required = true };
-        var output = new Option<string>("--out") { Description = "run folder to create", Required = true };
+        var output = new Option<string>("--out") { Description = "run folder (created, or continued with --resume)", Required = true };
         var steps = new Option<int?>("--steps") { Description = "stop after this many steps" };
         var minutes = new Option<double?>("--minutes") { Description = "stop after this many minutes (default 5 when no budget is given)" };
-        var batch = new Option<int>("--batch") { Description = "clips per step", DefaultValueFactory = _ => 16 };
+        var batch = new Option<int>("--batch") { Description = "clips per micro-batch (a step is --accumulate micro-batches)", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "peak learning rate", DefaultValueFactory = _ => 2e-3 };
         var width = new Option<int>("--width") { Description = "channels of the per-frame stage (×2, ×4 later)", DefaultValueFactory = _ => 32 };
         var frames = new Option<int>("--frames") { Description = "frames the network sees", DefaultValueFactory = _ => 16 };
@@ -39,33 +39,25 @@ internal static class FeaturesCommand
         {
             data, output, steps, minutes, batch, lr, width, frames, size, holdout, seed, device,
         };
+        var loop = new TrainCommand.LoopArguments(saveEvery: 200);
+        loop.AddTo(command);
         command.SetAction(parse =>
         {
             var run = parse.GetValue(output)!;
-            if (Directory.Exists(run) && Directory.EnumerateFileSystemEntries(run).Any())
-                throw new IOException($"{run} already exists and is not empty; choose another --out (nothing was changed)");
+            bool resuming = loop.Resuming(parse, run);
             var options = new FeatureNetTrainingOptions
             {
                 DataDirectory = parse.GetValue(data)!, RunDirectory = run,
                 Config = new FeatureNetConfig { Width = parse.GetValue(width), Frames = parse.GetValue(frames), Size = parse.GetValue(size) },
                 Steps = parse.GetValue(steps), Minutes = parse.GetValue(minutes), BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr), Holdout = parse.GetValue(holdout), Seed = parse.GetValue(seed), Device = Device.Parse(parse.GetValue(device)!),
+                Accumulate = parse.GetValue(loop.Accumulate), SaveEvery = parse.GetValue(loop.SaveEvery), Resume = resuming,
             };
             if (options.Steps is null && options.Minutes is null) options = options with { Minutes = 5 };
             AnsiConsole.MarkupLine($"[bold]training the video feature network[/] on {Markup.Escape(options.DataDirectory)} ({options.Device}, {Torch.Torch.Threads} threads)");
-            VideoFeatureNet? net = null;
-            AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("starting", maxValue: 1000);
-                    net = FeatureNetTraining.Train(options, new SynchronousProgress<FeatureTrainStep>(s =>
-                    {
-                        task.Value = s.Progress * 1000;
-                        task.Description = $"step {s.Step}  loss {s.Loss:F4}  lr {s.LearningRate:E1}  {s.ClipsPerSecond:F1} clips/s";
-                    }));
-                    task.Value = 1000;
-                });
+            var net = TrainCommand.WithProgressBar<FeatureTrainStep, VideoFeatureNet>(
+                s => (s.Progress, $"step {s.Step}  loss {s.Loss:F4}  lr {s.LearningRate:E1}  {s.ClipsPerSecond:F1} clips/s"),
+                (progress, status) => FeatureNetTraining.Train(options, progress, status: status));
             using (net)
             {
                 var evaluation = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, "config.json")))!["evaluation"];

@@ -26,6 +26,61 @@ internal static class TrainCommand
         return command;
     }
 
+    /// <summary>The options of every `train` command that the shared training loop reads: accumulation, checkpoints, resume.</summary>
+    internal sealed class LoopArguments(int saveEvery)
+    {
+        public Option<int> Accumulate { get; } = new("--accumulate")
+        {
+            Description = "micro-batches per optimizer step (gradient accumulation: a step sees accumulate × batch clips)", DefaultValueFactory = _ => 1,
+        };
+        public Option<int> SaveEvery { get; } = new("--save-every") { Description = "optimizer steps between checkpoints", DefaultValueFactory = _ => saveEvery };
+        public Option<bool> Resume { get; } = new("--resume") { Description = "continue from the run's last complete checkpoint" };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Accumulate);
+            command.Options.Add(SaveEvery);
+            command.Options.Add(Resume);
+        }
+
+        /// <summary>Whether to resume (and from which checkpoint, said on the console); refuses a non-empty run folder unless resuming.</summary>
+        public bool Resuming(ParseResult parse, string run)
+        {
+            bool resuming = parse.GetValue(Resume);
+            if (!resuming && Directory.Exists(run) && Directory.EnumerateFileSystemEntries(run).Any())
+                throw new IOException($"{run} already exists and is not empty; choose another --out, or pass --resume to continue it (nothing was changed)");
+            if (resuming)
+                AnsiConsole.MarkupLine(Checkpoint.Latest(run) is { } checkpoint
+                    ? $"resuming from the last complete checkpoint, {Markup.Escape(Path.GetFileName(checkpoint))}"
+                    : $"no checkpoint in {Markup.Escape(run)} yet: starting from step 0");
+            return resuming;
+        }
+    }
+
+    /// <summary>
+    /// Trains under a progress bar: <paramref name="show"/> turns each step into (progress 0..1, line), and
+    /// the trainer's status messages (encoding, resuming) replace the line until the next step.
+    /// </summary>
+    internal static TResult WithProgressBar<TStep, TResult>(Func<TStep, (double Progress, string Line)> show,
+        Func<IProgress<TStep>, IProgress<string>, TResult> train)
+    {
+        TResult result = default!;
+        AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("starting", maxValue: 1000);
+                result = train(new SynchronousProgress<TStep>(s =>
+                    {
+                        var (progress, line) = show(s);
+                        (task.Value, task.Description) = (progress * 1000, line);
+                    }),
+                    new SynchronousProgress<string>(message => task.Description = Markup.Escape(message)));
+                task.Value = 1000;
+            });
+        return result;
+    }
+
     private static Command TrainVae()
     {
         var preset = new Option<string>("--preset") { Description = $"VAE preset: {string.Join(", ", VaeConfig.Presets.Keys)}", DefaultValueFactory = _ => "tiny" };
@@ -41,7 +96,9 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var loss = new Option<string?>("--loss") { Description = "reconstruction loss: l1 or mse (default: the preset's)" };
+        var loop = new LoopArguments(saveEvery: 200);
         var command = new Command("vae", "train the causal 3D VAE") { preset, data, output, steps, minutes, batch, lr, frames, size, holdout, seed, device, loss };
+        loop.AddTo(command);
         command.SetAction(parse =>
         {
             var name = parse.GetValue(preset)!;
@@ -49,32 +106,22 @@ internal static class TrainCommand
                 throw new ArgumentException($"unknown VAE preset '{name}' (known: {string.Join(", ", VaeConfig.Presets.Keys)})");
             if (parse.GetValue(loss) is { } lossName) config = config with { ReconstructionLoss = lossName };
             var run = parse.GetValue(output)!;
-            if (Directory.Exists(run) && Directory.EnumerateFileSystemEntries(run).Any())
-                throw new IOException($"{run} already exists and is not empty; choose another --out (nothing was changed)");
+            bool resuming = loop.Resuming(parse, run);
             var options = new VaeTrainingOptions
             {
                 DataDirectory = parse.GetValue(data)!, RunDirectory = run, Preset = name, Config = config,
                 Steps = parse.GetValue(steps), Minutes = parse.GetValue(minutes), BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr), Frames = parse.GetValue(frames), Size = parse.GetValue(size),
                 Holdout = parse.GetValue(holdout), Seed = parse.GetValue(seed), Device = Device.Parse(parse.GetValue(device)!),
+                Accumulate = parse.GetValue(loop.Accumulate), SaveEvery = parse.GetValue(loop.SaveEvery), Resume = resuming,
             };
             if (options.Steps is null && options.Minutes is null) options = options with { Minutes = 15 };
             AnsiConsole.MarkupLine($"[bold]training the {name} VAE[/] on {Markup.Escape(options.DataDirectory)} ({options.Device}, {Torch.Torch.Threads} threads)");
-            CausalVideoVae? vae = null;
-            AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("starting", maxValue: 1000);
-                    vae = VaeTraining.Train(options, new SynchronousProgress<TrainStep>(s =>
-                    {
-                        task.Value = s.Progress * 1000;
-                        task.Description = $"step {s.Step}  loss {s.Loss:F4}  rec {s.Reconstruction:F4}  lr {s.LearningRate:E1}  {s.ClipsPerSecond:F1} clips/s";
-                    }));
-                    task.Value = 1000;
-                });
+            var vae = WithProgressBar<TrainStep, CausalVideoVae>(
+                s => (s.Progress, $"step {s.Step}  loss {s.Loss:F4}  rec {s.Reconstruction:F4}  lr {s.LearningRate:E1}  {s.ClipsPerSecond:F1} clips/s"),
+                (progress, status) => VaeTraining.Train(options, progress, status: status));
             using (vae)
-                Report(vae!, options.DataDirectory, options.Holdout, options.Frames, options.Size, options.Device, run);
+                Report(vae, options.DataDirectory, options.Holdout, options.Frames, options.Size, options.Device, run);
             return 0;
         });
         return command;

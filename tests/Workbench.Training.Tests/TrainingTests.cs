@@ -18,18 +18,21 @@ public class TrainingTests(TrainingFixture fixture) : IClassFixture<TrainingFixt
     private static double[] Losses(string run) =>
         File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!["Loss"]!.GetValue<double>()).ToArray();
 
-    [Fact]
-    public void AResumedRunRepeatsTheUninterruptedLossCurve()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AResumedRunRepeatsTheUninterruptedLossCurve(int accumulate)
     {
-        var whole = Path.Combine(fixture.Root, "whole");
-        var split = Path.Combine(fixture.Root, "split");
-        DiTTraining.Train(Options(whole, 12)).Dispose();
+        var whole = Path.Combine(fixture.Root, $"whole-{accumulate}");
+        var split = Path.Combine(fixture.Root, $"split-{accumulate}");
+        DiTTraining.Train(Options(whole, 12) with { Accumulate = accumulate }).Dispose();
         // The same run interrupted after step 10 (a checkpoint step), then resumed to 12.
         using var stop = new CancellationTokenSource();
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            DiTTraining.Train(Options(split, 12), new SynchronousProgress<TrainStep>(s => { if (s.Step == 10) stop.Cancel(); }), null, stop.Token));
+            DiTTraining.Train(Options(split, 12) with { Accumulate = accumulate },
+                new SynchronousProgress<TrainStep>(s => { if (s.Step == 10) stop.Cancel(); }), null, stop.Token));
         Assert.Equal(10, Losses(split).Length);
-        DiTTraining.Train(Options(split, 12) with { Resume = true }).Dispose();
+        DiTTraining.Train(Options(split, 12) with { Resume = true, Accumulate = accumulate }).Dispose();
         var a = Losses(whole);
         var b = Losses(split);
         Assert.Equal(12, a.Length);
@@ -39,6 +42,52 @@ public class TrainingTests(TrainingFixture fixture) : IClassFixture<TrainingFixt
         var id = store.Find(split)!.Value;
         Assert.Equal(12, store.Series(id, "loss").Count);
         Assert.Equal(b[^1], store.Series(id, "loss")[^1].Value, 9);
+    }
+
+    [Fact]
+    public void AResumedVaeRunWithAccumulationRepeatsTheUninterruptedLossCurve()
+    {
+        // 40 training clips in micro-batches of 4 and 2 per step: 5 steps an epoch, so step 6 resumes inside
+        // epoch 1 (micro-batch 12), and the posterior noise generator must continue where it was.
+        VaeTrainingOptions Vae(string run) => new()
+        {
+            DataDirectory = fixture.Data, RunDirectory = run, Config = VaeConfig.Tiny with { Channels = [8, 16, 16] },
+            Frames = 5, Size = 16, BatchSize = 4, Accumulate = 2, Steps = 8, Holdout = 8, WarmupSteps = 2, SaveEvery = 3,
+        };
+        var whole = Path.Combine(fixture.Root, "vae-whole");
+        var split = Path.Combine(fixture.Root, "vae-split");
+        VaeTraining.Train(Vae(whole)).Dispose();
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            VaeTraining.Train(Vae(split), new SynchronousProgress<TrainStep>(s => { if (s.Step == 6) stop.Cancel(); }), stop.Token));
+        Assert.EndsWith("step-0000006", Checkpoint.Latest(split));
+        VaeTraining.Train(Vae(split) with { Resume = true }).Dispose();
+        var a = Losses(whole);
+        var b = Losses(split);
+        Assert.Equal(8, a.Length);
+        Assert.Equal(a, b);
+        // A different accumulation would feed the rest of the run other clips: refused, naming both, run untouched.
+        var config = File.ReadAllText(Path.Combine(split, "config.json"));
+        var e = Assert.Throws<ArgumentException>(() => VaeTraining.Train(Vae(split) with { Resume = true, Accumulate = 1, Steps = 9 }));
+        Assert.Contains("4 × 2", e.Message);
+        Assert.Contains("4 × 1", e.Message);
+        Assert.Equal(config, File.ReadAllText(Path.Combine(split, "config.json")));
+    }
+
+    [Fact]
+    public void AFeatureNetworkRunIsInTheRunStore()
+    {
+        var run = Path.Combine(fixture.Root, "features");
+        using var net = Workbench.Metrics.FeatureNetTraining.Train(new Workbench.Metrics.FeatureNetTrainingOptions
+        {
+            DataDirectory = fixture.Data, RunDirectory = run, Config = new() { Width = 8, FeatureDim = 16, Frames = 4, Size = 16 },
+            BatchSize = 4, Accumulate = 2, Steps = 3, Holdout = 8, WarmupSteps = 1,
+        });
+        Assert.Equal(3, Losses(run).Length);
+        using var store = RunStore.Open(RunStore.PathFor(run));
+        var info = store.Runs().Single(r => r.Path == Path.GetFullPath(run));
+        Assert.Equal(("features", "finished", 3L), (info.Kind, info.Status, info.LastStep));
+        Assert.Equal(Losses(run), store.Series(info.Id, "loss").Select(p => p.Value));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Workbench.Data;
@@ -8,26 +7,32 @@ using Workbench.Training;
 namespace Workbench.Metrics;
 
 /// <summary>What a feature-network training run does: data, budget, optimisation, network size.</summary>
-public sealed record FeatureNetTrainingOptions
+public sealed record FeatureNetTrainingOptions : ITrainingLoopOptions
 {
     public required string DataDirectory { get; init; }
     public required string RunDirectory { get; init; }
     /// <summary>Network size and input shape; the schema and channels are taken from the dataset.</summary>
     public FeatureNetConfig Config { get; init; } = new();
+    /// <summary>Clips per micro-batch.</summary>
     public int BatchSize { get; init; } = 16;
+    /// <summary>Micro-batches per optimizer step (gradient accumulation).</summary>
+    public int Accumulate { get; init; } = 1;
     public int? Steps { get; init; }
     public double? Minutes { get; init; }
     public double LearningRate { get; init; } = 2e-3;
     public int WarmupSteps { get; init; } = 20;
     public double WeightDecay { get; init; } = 0.01;
+    public double ClipGradNorm { get; init; } = 1.0;
     /// <summary>The last this many clips of the dataset are held out for the accuracy report.</summary>
     public int Holdout { get; init; } = 128;
     public ulong Seed { get; init; }
     public Device Device { get; init; } = Device.Cpu;
     public int SaveEvery { get; init; } = 200;
+    /// <summary>Continue from the run's last complete checkpoint.</summary>
+    public bool Resume { get; init; }
 }
 
-/// <summary>One training step's numbers.</summary>
+/// <summary>One training step's numbers (the run's log keeps the full <see cref="TrainStep"/>).</summary>
 public sealed record FeatureTrainStep(long Step, double Loss, double LearningRate, double ClipsPerSecond, double Elapsed, double Progress);
 
 /// <summary>Held-out accuracy per head: exact-set accuracy (every class right) and per-class accuracy for multi-label heads.</summary>
@@ -38,9 +43,10 @@ public static class FeatureNetTraining
 {
     public const string WeightsFile = "features.safetensors";
 
-    public static VideoFeatureNet Train(FeatureNetTrainingOptions o, IProgress<FeatureTrainStep>? progress = null, CancellationToken cancel = default)
+    public static VideoFeatureNet Train(FeatureNetTrainingOptions o, IProgress<FeatureTrainStep>? progress = null, CancellationToken cancel = default,
+        IProgress<string>? status = null)
     {
-        if (o.Steps is null && o.Minutes is null) throw new ArgumentException("give a budget: steps or minutes");
+        TrainingLoop.Validate(o);
         using var dataset = VideoDataset.Open(o.DataDirectory);
         if (dataset.Count <= o.Holdout + o.BatchSize)
             throw new ArgumentException($"{o.DataDirectory} has {dataset.Count} clips: too few for a holdout of {o.Holdout} and batches of {o.BatchSize}");
@@ -55,52 +61,43 @@ public static class FeatureNetTraining
         using var optimizer = new AdamW(net.NamedParameters(), o.LearningRate, weightDecay: o.WeightDecay);
         var train = new SubsetDataset(dataset, 0, dataset.Count - o.Holdout);
         var loader = new DataLoader(train, o.BatchSize, shuffle: true, seed: o.Seed, device: o.Device, frames: config.Frames, size: config.Size);
-        using var metrics = new StreamWriter(Path.Combine(o.RunDirectory, "metrics.jsonl"), append: false);
-        var clock = Stopwatch.StartNew();
-        long step = 0;
-        double Progress() => o.Steps is { } s ? (double)step / s : clock.Elapsed.TotalMinutes / o.Minutes!.Value;
-        for (int epoch = 0; Progress() < 1; epoch++)
+        var loop = new TrainingLoop(o, net, optimizer, ema: null, finalLearningRate: o.LearningRate * 0.05)
         {
-            foreach (var batch in loader.Epoch(epoch))
-            {
-                using var scope = DisposeScope.Enter();
-                using var _ = batch;
-                cancel.ThrowIfCancellationRequested();
-                double lr = LrSchedule.WarmupCosine(step, o.WarmupSteps, Progress(), o.LearningRate, o.LearningRate * 0.05);
-                optimizer.LearningRate = lr;
-                var (_, logits) = net.Forward(batch.Video);
-                var loss = net.Loss(logits, net.Targets(batch.Clips, o.Device));
-                var (lossValue, _) = UpdateStep.Apply(loss, net, optimizer, step);
-                step++;
-                var report = new FeatureTrainStep(step, lossValue, lr, step * o.BatchSize / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, Math.Min(1, Progress()));
-                metrics.WriteLine(JsonSerializer.Serialize(report));
-                progress?.Report(report);
-                if (step % o.SaveEvery == 0) Save(net, o, step, null);
-                if (Progress() >= 1) break;
-            }
-        }
-        metrics.Flush();
+            Saved = step => Save(net, o, step, null),
+        };
+        loop.ResumeIfAsked(status);
+        using var log = new TrainingLog(o.RunDirectory, "features", RunConfig(net, o, loop.Step, null), loop.Step);
+        loop.Run(start => TrainingLoop.Epochs(loader, start), batch =>
+        {
+            var (_, logits) = net.Forward(batch.Video);
+            return net.Loss(logits, net.Targets(batch.Clips, o.Device));
+        }, log, progress is null ? null : new SynchronousProgress<TrainStep>(s =>
+            progress.Report(new FeatureTrainStep(s.Step, s.Loss, s.LearningRate, s.ClipsPerSecond, s.Elapsed, s.Progress))), cancel);
         net.Eval();
         var heldOut = new SubsetDataset(dataset, dataset.Count - o.Holdout, o.Holdout);
         var evaluation = Evaluate(net, heldOut, o.Device);
-        Save(net, o, step, evaluation);
+        Save(net, o, loop.Step, evaluation);
+        foreach (var (head, accuracy) in evaluation.ExactAccuracy) log.AddEvaluation(loop.Step, $"accuracy_{head}", accuracy, evaluation.Clips);
+        log.Finish();
         return net;
     }
 
     private static void Save(VideoFeatureNet net, FeatureNetTrainingOptions o, long step, FeatureNetEvaluation? evaluation)
     {
-        var config = new JsonObject
+        AtomicFile.WriteAllText(Path.Combine(o.RunDirectory, "config.json"), RunConfig(net, o, step, evaluation).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        net.Save(Path.Combine(o.RunDirectory, WeightsFile), new Dictionary<string, string> { ["step"] = step.ToString(), ["schema"] = net.Config.Schema });
+    }
+
+    private static JsonObject RunConfig(VideoFeatureNet net, FeatureNetTrainingOptions o, long step, FeatureNetEvaluation? evaluation) =>
+        new()
         {
             ["model"] = "video-features",
             ["config"] = JsonSerializer.SerializeToNode(net.Config),
             ["heads"] = JsonSerializer.SerializeToNode(net.Config.Heads),
             ["data"] = Path.GetFullPath(o.DataDirectory),
-            ["steps"] = step, ["batch"] = o.BatchSize, ["lr"] = o.LearningRate, ["holdout"] = o.Holdout, ["seed"] = o.Seed,
+            ["steps"] = step, ["batch"] = o.BatchSize, ["accumulate"] = o.Accumulate, ["lr"] = o.LearningRate, ["holdout"] = o.Holdout, ["seed"] = o.Seed,
             ["evaluation"] = evaluation is null ? null : JsonSerializer.SerializeToNode(evaluation),
         };
-        AtomicFile.WriteAllText(Path.Combine(o.RunDirectory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        net.Save(Path.Combine(o.RunDirectory, WeightsFile), new Dictionary<string, string> { ["step"] = step.ToString(), ["schema"] = net.Config.Schema });
-    }
 
     /// <summary>Loads a trained feature network from its run folder (eval mode).</summary>
     public static VideoFeatureNet Load(string runDirectory, Device? device = null)

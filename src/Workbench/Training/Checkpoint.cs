@@ -14,6 +14,8 @@ namespace Workbench.Training;
 public static class Checkpoint
 {
     public const string Model = "model.safetensors", EmaFile = "ema.safetensors", Optimizer = "optimizer.safetensors", State = "state.json";
+    /// <summary>Whatever else a trainer needs to continue exactly (e.g. a random generator's state).</summary>
+    public const string Extra = "extra.safetensors";
 
     public static string Folder(string run) => Path.Combine(run, "checkpoints");
 
@@ -23,7 +25,9 @@ public static class Checkpoint
         Directory.CreateDirectory(root);
         var name = $"step-{step:D7}";
         var temp = Path.Combine(root, $".{name}.partial-{Environment.ProcessId}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, true);
+        // Leftovers of a killed writer (one process writes a run at a time): partial folders and pointer temp files.
+        foreach (var stale in Directory.GetDirectories(root, ".step-*.partial-*")) Directory.Delete(stale, true);
+        foreach (var stale in Directory.GetFiles(root, ".latest.*.tmp")) File.Delete(stale);
         Directory.CreateDirectory(temp);
         foreach (var (file, tensors) in files) SafetensorsFile.Save(Path.Combine(temp, file), tensors);
         state["step"] = step;

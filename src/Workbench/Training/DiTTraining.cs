@@ -9,7 +9,7 @@ using Workbench.Torch;
 namespace Workbench.Training;
 
 /// <summary>What a DiT training run does: data, the VAE that makes its latents, model, budget, optimisation.</summary>
-public sealed record DiTTrainingOptions
+public sealed record DiTTrainingOptions : ITrainingLoopOptions
 {
     public required string DataDirectory { get; init; }
     /// <summary>A run folder of <c>workbench train vae</c>: its VAE encodes the clips and decodes samples.</summary>
@@ -17,7 +17,10 @@ public sealed record DiTTrainingOptions
     public required string RunDirectory { get; init; }
     public string Preset { get; init; } = "tiny";
     public DiTConfig Config { get; init; } = DiTConfig.Tiny;
+    /// <summary>Clips per micro-batch.</summary>
     public int BatchSize { get; init; } = 32;
+    /// <summary>Micro-batches per optimizer step (gradient accumulation).</summary>
+    public int Accumulate { get; init; } = 1;
     public int? Steps { get; init; }
     public double? Minutes { get; init; }
     public double LearningRate { get; init; } = 1e-3;
@@ -40,8 +43,8 @@ public sealed record DiTTrainingOptions
 /// <summary>
 /// Trains a <see cref="SpacetimeDiT"/> with rectified flow on VAE latents of a captioned dataset: the
 /// dataset is encoded once (<see cref="LatentCache"/>), captions are tokenised with a vocabulary built from
-/// them, and each step draws its batch, text-drop mask, times and noise from streams seeded by
-/// (seed, step), so a resumed run continues exactly as an uninterrupted one would.
+/// them, and each micro-batch k draws its clips, text-drop mask, times and noise from streams seeded by
+/// (seed, k), so a resumed run continues exactly as an uninterrupted one would.
 /// </summary>
 public static class DiTTraining
 {
@@ -50,7 +53,7 @@ public static class DiTTraining
     public static SpacetimeDiT Train(DiTTrainingOptions o, IProgress<TrainStep>? progress = null, IProgress<string>? status = null,
         CancellationToken cancel = default)
     {
-        if (o.Steps is null && o.Minutes is null) throw new ArgumentException("give a budget: steps or minutes");
+        TrainingLoop.Validate(o);
         var vaeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(o.VaeRun, "config.json")))!;
         int frames = vaeConfig["frames"]!.GetValue<int>(), size = vaeConfig["size"]!.GetValue<int>();
         Directory.CreateDirectory(o.RunDirectory);
@@ -70,49 +73,25 @@ public static class DiTTraining
         var objective = new RectifiedFlowObjective(o.Flow);
         using var generator = new Generator(o.Seed, o.Device);
 
-        long step = 0;
-        double elapsedBefore = 0;
-        if (o.Resume && Checkpoint.Latest(o.RunDirectory) is { } checkpoint)
-            (step, elapsedBefore) = Restore(checkpoint, model, ema, optimizer, status);
-        using var log = new TrainingLog(o.RunDirectory, "dit", JsonNode.Parse(File.ReadAllText(Path.Combine(o.RunDirectory, "config.json")))!, step);
-
-        var clock = Stopwatch.StartNew();
-        double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
-        double Progress() => o.Steps is { } s ? (double)step / s : Elapsed() / 60 / o.Minutes!.Value;
-        long startStep = step;
-        while (Progress() < 1)
+        var loop = new TrainingLoop(o, model, optimizer, ema, finalLearningRate: o.LearningRate * 0.1);
+        loop.ResumeIfAsked(status);
+        using var log = new TrainingLog(o.RunDirectory, "dit", JsonNode.Parse(File.ReadAllText(Path.Combine(o.RunDirectory, "config.json")))!, loop.Step);
+        loop.Run(TrainingLoop.From, k =>
         {
-            cancel.ThrowIfCancellationRequested();
-            using var scope = DisposeScope.Enter();
-            // Every random choice of this step comes from streams seeded by (seed, step).
-            var rng = Rng.ForItem(o.Seed, step);
+            // Every random choice of micro-batch k comes from streams seeded by (seed, k).
+            var rng = Rng.ForItem(o.Seed, k);
             var indices = Enumerable.Range(0, o.BatchSize).Select(_ => (long)rng.NextInt((int)cache.Count)).ToArray();
             generator.ManualSeed(rng.NextULong());
             var index = Tensor.From(indices);
             var x0 = cache.Latents.IndexSelect(0, index).To(o.Device);                 // (B, C, T, H, W)
             var text = tokens.IndexSelect(0, index).To(o.Device);                      // (B, L)
             var cond = new DiTConditioning { Text = text, DropText = model.SampleTextDrop(o.BatchSize, generator, o.Device) };
-            optimizer.LearningRate = LrSchedule.WarmupCosine(step, o.WarmupSteps, Progress(), o.LearningRate, o.LearningRate * 0.1);
-            Tensor loss;
-            using (Autocast.IfEnabled(o.Device, o.MixedPrecision)) loss = objective.Loss(model.AsDiffusionModel(cond), x0, generator);
-            var (lossValue, gradNorm) = UpdateStep.Apply(loss, model, optimizer, step, o.ClipGradNorm, ema,
-                $"the last complete checkpoint in {Checkpoint.Folder(o.RunDirectory)} is kept (resume with --resume)");
-            step++;
-            var report = new TrainStep(step, lossValue, lossValue, 0, optimizer.LearningRate, gradNorm,
-                (step - startStep) * o.BatchSize / clock.Elapsed.TotalSeconds, Elapsed(), Math.Min(1, Progress()));
-            log.Add(report);
-            progress?.Report(report);
-            if (step % o.SaveEvery == 0)
-            {
-                log.Flush();
-                SaveCheckpoint(o, step, Elapsed(), model, ema, optimizer);
-            }
-        }
-        SaveCheckpoint(o, step, Elapsed(), model, ema, optimizer);
+            using (Autocast.IfEnabled(o.Device, o.MixedPrecision)) return objective.Loss(model.AsDiffusionModel(cond), x0, generator);
+        }, log, progress, cancel);
         // The run's model is the averaged one.
         ema.CopyTo(model);
         model.Eval();
-        model.Save(Path.Combine(o.RunDirectory, WeightsFile), new Dictionary<string, string> { ["step"] = step.ToString(), ["preset"] = o.Preset });
+        model.Save(Path.Combine(o.RunDirectory, WeightsFile), new Dictionary<string, string> { ["step"] = loop.Step.ToString(), ["preset"] = o.Preset });
         log.Finish();
         return model;
     }
@@ -154,30 +133,10 @@ public static class DiTTraining
             ["model"] = "dit", ["preset"] = o.Preset, ["config"] = JsonSerializer.SerializeToNode(config, ConfigJson.Options),
             ["data"] = Path.GetFullPath(o.DataDirectory), ["vae_run"] = Path.GetFullPath(o.VaeRun),
             ["frames"] = frames, ["size"] = size, ["text_length"] = textLength,
-            ["batch"] = o.BatchSize, ["lr"] = o.LearningRate, ["steps"] = o.Steps, ["minutes"] = o.Minutes,
+            ["batch"] = o.BatchSize, ["accumulate"] = o.Accumulate, ["lr"] = o.LearningRate, ["steps"] = o.Steps, ["minutes"] = o.Minutes,
             ["flow"] = JsonSerializer.SerializeToNode(o.Flow), ["seed"] = o.Seed, ["device"] = o.Device.ToString(),
             ["mixed_precision"] = o.MixedPrecision?.Name(),
         };
         AtomicFile.WriteAllText(Path.Combine(o.RunDirectory, "config.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-    }
-
-    private static void SaveCheckpoint(DiTTrainingOptions o, long step, double elapsed, SpacetimeDiT model, Ema ema, AdamW optimizer) =>
-        Checkpoint.Save(o.RunDirectory, step, new Dictionary<string, IReadOnlyList<(string, Tensor)>>
-        {
-            [Checkpoint.Model] = model.StateDict(),
-            [Checkpoint.EmaFile] = ema.StateDict(),
-            [Checkpoint.Optimizer] = optimizer.StateDict(),
-        }, new JsonObject { ["elapsed_seconds"] = elapsed, ["optimizer_steps"] = optimizer.StepCount, ["ema_updates"] = ema.Updates });
-
-    private static (long Step, double Elapsed) Restore(string checkpoint, SpacetimeDiT model, Ema ema, AdamW optimizer, IProgress<string>? status)
-    {
-        using var scope = DisposeScope.Enter();
-        var state = Checkpoint.ReadState(checkpoint);
-        model.LoadStateDict(Checkpoint.Read(checkpoint, Checkpoint.Model));
-        ema.LoadStateDict(Checkpoint.Read(checkpoint, Checkpoint.EmaFile), state["ema_updates"]!.GetValue<long>());
-        optimizer.LoadStateDict(Checkpoint.Read(checkpoint, Checkpoint.Optimizer), state["optimizer_steps"]!.GetValue<long>());
-        long step = state["step"]!.GetValue<long>();
-        status?.Report($"resuming from {checkpoint} (step {step})");
-        return (step, state["elapsed_seconds"]!.GetValue<double>());
     }
 }

@@ -22,6 +22,7 @@ public sealed class TrainingLog : IDisposable
 
     public TrainingLog(string runDirectory, string kind, JsonNode config, long resumedAtStep = 0)
     {
+        Directory.CreateDirectory(runDirectory);
         var path = Path.Combine(runDirectory, "metrics.jsonl");
         if (File.Exists(path))
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Workbench.Data;
@@ -9,7 +8,7 @@ using Workbench.Torch;
 namespace Workbench.Training;
 
 /// <summary>What a VAE training run does: data, clip shape, budget, optimisation.</summary>
-public sealed record VaeTrainingOptions
+public sealed record VaeTrainingOptions : ITrainingLoopOptions
 {
     public required string DataDirectory { get; init; }
     public required string RunDirectory { get; init; }
@@ -17,10 +16,13 @@ public sealed record VaeTrainingOptions
     public VaeConfig Config { get; init; } = VaeConfig.Tiny;
     public int Frames { get; init; } = 17;
     public int Size { get; init; } = 32;
+    /// <summary>Clips per micro-batch.</summary>
     public int BatchSize { get; init; } = 8;
-    /// <summary>Stop after this many steps (if set) ...</summary>
+    /// <summary>Micro-batches per optimizer step (gradient accumulation).</summary>
+    public int Accumulate { get; init; } = 1;
+    /// <summary>Stop after this many optimizer steps (if set) ...</summary>
     public int? Steps { get; init; }
-    /// <summary>... or after this much wall time.</summary>
+    /// <summary>... or after this much training time.</summary>
     public double? Minutes { get; init; }
     public double LearningRate { get; init; } = 2e-3;
     public int WarmupSteps { get; init; } = 50;
@@ -33,6 +35,8 @@ public sealed record VaeTrainingOptions
     public int SaveEvery { get; init; } = 200;
     /// <summary>Decay of the exponential moving average of the weights; the saved model is the average.</summary>
     public double EmaDecay { get; init; } = 0.995;
+    /// <summary>Continue from the run's last complete checkpoint.</summary>
+    public bool Resume { get; init; }
 }
 
 /// <summary>One step's numbers, reported as training runs.</summary>
@@ -48,9 +52,10 @@ public static class VaeTraining
 {
     public const string WeightsFile = "vae.safetensors";
 
-    public static CausalVideoVae Train(VaeTrainingOptions o, IProgress<TrainStep>? progress = null, CancellationToken cancel = default)
+    public static CausalVideoVae Train(VaeTrainingOptions o, IProgress<TrainStep>? progress = null, CancellationToken cancel = default,
+        IProgress<string>? status = null)
     {
-        if (o.Steps is null && o.Minutes is null) throw new ArgumentException("give a budget: steps or minutes");
+        TrainingLoop.Validate(o);
         using var dataset = VideoDataset.Open(o.DataDirectory);
         if (dataset.Count <= o.Holdout + o.BatchSize)
             throw new ArgumentException($"{o.DataDirectory} has {dataset.Count} clips: too few for a holdout of {o.Holdout} and batches of {o.BatchSize}");
@@ -67,37 +72,24 @@ public static class VaeTraining
         var train = new SubsetDataset(dataset, 0, dataset.Count - o.Holdout);
         var loader = new DataLoader(train, o.BatchSize, shuffle: true, seed: o.Seed, device: o.Device, frames: o.Frames, size: o.Size);
         using var generator = new Generator(o.Seed + 1, o.Device);
-        using var log = new TrainingLog(o.RunDirectory, "vae", JsonNode.Parse(File.ReadAllText(Path.Combine(o.RunDirectory, "config.json")))!);
-
-        var clock = Stopwatch.StartNew();
-        long step = 0;
-        double Progress() => o.Steps is { } s ? (double)step / s : clock.Elapsed.TotalMinutes / o.Minutes!.Value;
-        for (int epoch = 0; Progress() < 1; epoch++)
+        var loop = new TrainingLoop(o, vae, optimizer, ema, finalLearningRate: o.LearningRate * 0.05)
         {
-            foreach (var batch in loader.Epoch(epoch))
-            {
-                using var scope = DisposeScope.Enter();
-                using var _ = batch;
-                cancel.ThrowIfCancellationRequested();
-                double lr = LrSchedule.WarmupCosine(step, o.WarmupSteps, Progress(), o.LearningRate, o.LearningRate * 0.05);
-                optimizer.LearningRate = lr;
-                var (loss, reconstruction, kl, _) = vae.Loss(batch.Video, generator);
-                var (lossValue, gradNorm) = UpdateStep.Apply(loss, vae, optimizer, step, o.ClipGradNorm, ema,
-                    $"the last checkpoint in {o.RunDirectory} is kept");
-                step++;
-                var report = new TrainStep(step, lossValue, reconstruction.Item<double>(), kl.Item<double>(), lr, gradNorm,
-                    step * o.BatchSize / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, Math.Min(1, Progress()));
-                log.Add(report);
-                progress?.Report(report);
-                if (step % o.SaveEvery == 0) Save(ema.StateDict().Concat(vae.NamedBuffers().Select(b => (b.Name, b.Buffer.Value))).ToList(), o, step);
-                if (Progress() >= 1) break;
-            }
-        }
-        log.Flush();
+            // The posterior samples' noise is one stream through the run: checkpoints carry its state.
+            ExtraState = () => [("generator", generator.GetState())],
+            RestoreExtraState = state => generator.SetState(state["generator"]),
+            Saved = step => Save(ema.StateDict().Concat(vae.NamedBuffers().Select(b => (b.Name, b.Buffer.Value))).ToList(), o, step),
+        };
+        loop.ResumeIfAsked(status);
+        using var log = new TrainingLog(o.RunDirectory, "vae", JsonNode.Parse(File.ReadAllText(Path.Combine(o.RunDirectory, "config.json")))!, loop.Step);
+        loop.Run(start => TrainingLoop.Epochs(loader, start), batch =>
+        {
+            var (loss, reconstruction, kl, _) = vae.Loss(batch.Video, generator);
+            return new BatchLoss(loss, reconstruction, kl);
+        }, log, progress, cancel);
         ema.CopyTo(vae);
         vae.Eval();
         RecordLatentStatistics(vae, train, o);
-        Save(vae.StateDict(), o, step);
+        Save(vae.StateDict(), o, loop.Step);
         log.Finish();
         return vae;
     }
@@ -111,7 +103,7 @@ public static class VaeTraining
             ["config"] = JsonSerializer.SerializeToNode(o.Config),
             ["data"] = Path.GetFullPath(o.DataDirectory),
             ["dataset"] = dataset.Info["name"]?.DeepClone(),
-            ["frames"] = o.Frames, ["size"] = o.Size, ["batch"] = o.BatchSize, ["lr"] = o.LearningRate,
+            ["frames"] = o.Frames, ["size"] = o.Size, ["batch"] = o.BatchSize, ["accumulate"] = o.Accumulate, ["lr"] = o.LearningRate,
             ["steps"] = o.Steps, ["minutes"] = o.Minutes, ["holdout"] = o.Holdout, ["seed"] = o.Seed, ["device"] = o.Device.ToString(),
         };
         AtomicFile.WriteAllText(Path.Combine(o.RunDirectory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
