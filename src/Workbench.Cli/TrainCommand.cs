@@ -81,6 +81,13 @@ internal static class TrainCommand
         return result;
     }
 
+    private static int[] ParseChannels(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return parts.Select(p => int.TryParse(p, out var c) && c > 0 ? c
+            : throw new ArgumentException($"--channels takes positive integers separated by commas, got '{text}'")).ToArray();
+    }
+
     private static Command TrainVae()
     {
         var preset = new Option<string>("--preset") { Description = $"VAE preset: {string.Join(", ", VaeConfig.Presets.Keys)}", DefaultValueFactory = _ => "tiny" };
@@ -96,8 +103,11 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var loss = new Option<string?>("--loss") { Description = "reconstruction loss: l1 or mse (default: the preset's)" };
+        var channels = new Option<string?>("--channels") { Description = "channels per level, e.g. 24,48,64 (default: the preset's)" };
+        var blocks = new Option<int?>("--blocks") { Description = "residual blocks per level (default: the preset's)" };
+        var patch = new Option<int?>("--patch") { Description = "spatial patch folded into channels before the first conv (default: the preset's)" };
         var loop = new LoopArguments(saveEvery: 200);
-        var command = new Command("vae", "train the causal 3D VAE") { preset, data, output, steps, minutes, batch, lr, frames, size, holdout, seed, device, loss };
+        var command = new Command("vae", "train the causal 3D VAE") { preset, data, output, steps, minutes, batch, lr, frames, size, holdout, seed, device, loss, channels, blocks, patch };
         loop.AddTo(command);
         command.SetAction(parse =>
         {
@@ -105,6 +115,10 @@ internal static class TrainCommand
             if (!VaeConfig.Presets.TryGetValue(name, out var config))
                 throw new ArgumentException($"unknown VAE preset '{name}' (known: {string.Join(", ", VaeConfig.Presets.Keys)})");
             if (parse.GetValue(loss) is { } lossName) config = config with { ReconstructionLoss = lossName };
+            if (parse.GetValue(channels) is { } levels) config = config with { Channels = ParseChannels(levels) };
+            if (parse.GetValue(blocks) is { } count) config = config with { ResBlocksPerLevel = count };
+            if (parse.GetValue(patch) is { } p) config = config with { PatchSize = p };
+            config.Validate();
             var run = parse.GetValue(output)!;
             bool resuming = loop.Resuming(parse, run);
             var options = new VaeTrainingOptions
