@@ -116,6 +116,28 @@ public class KidTests
     }
 
     [Fact]
+    public void BootstrapOfAMeanMatchesTheNormalIntervalForManyRunsAndSpansTwoRuns()
+    {
+        // 400 draws of N(3, 2²): the bootstrap distribution of the mean is close to normal with standard error s/√n
+        // (s with divisor n, the plug-in value the bootstrap resamples), so the 95 % interval is mean ± 1.96·s/√n.
+        var random = new Random(7);
+        var values = Enumerable.Range(0, 400).Select(_ => 3 + 2 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())).ToArray();
+        double mean = values.Average(), se = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length / values.Length);
+        var interval = Bootstrap.Mean(values, resamples: 4000);
+        Assert.Equal(mean, interval.Value, 12);
+        Assert.Equal(se, interval.StdError, se * 0.08);
+        Assert.Equal(mean - 1.96 * se, interval.Lower, se * 0.15);
+        Assert.Equal(mean + 1.96 * se, interval.Upper, se * 0.15);
+
+        // Two runs: resamples are {a, a}, {a, b}, {b, b}, so the interval runs from a to b.
+        var two = Bootstrap.Mean([1.0, 5.0], resamples: 2000);
+        Assert.Equal((3.0, 1.0, 5.0), (two.Value, two.Lower, two.Upper));
+        Assert.Equal((7.0, 7.0), (Bootstrap.Mean([7.0]).Lower, Bootstrap.Mean([7.0]).Upper));
+        Assert.Throws<ArgumentException>(() => Bootstrap.Mean([]));
+        Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => Bootstrap.Mean([1.0, double.NaN])).Message);
+    }
+
+    [Fact]
     public void QuantileIsNumpysLinearInterpolation()
     {
         double[] sorted = [1, 2, 3, 4];

@@ -62,6 +62,28 @@ public static class Bootstrap
         return Percentile(value, replicates, confidence);
     }
 
+    /// <summary>
+    /// The mean of one value per run (a metric over training seeds) with a percentile bootstrap interval: the runs are
+    /// resampled with replacement. The interval is only as good as the number of runs (with two it spans their range).
+    /// </summary>
+    public static MetricInterval Mean(IReadOnlyList<double> values, int resamples = 2000, double confidence = 0.95, ulong seed = 0)
+    {
+        if (values.Count == 0) throw new ArgumentException("the mean of no values has no interval", nameof(values));
+        foreach (var v in values)
+            if (!double.IsFinite(v)) throw new ArgumentException($"values must be finite, got {v}", nameof(values));
+        if (resamples < 1) throw new ArgumentOutOfRangeException(nameof(resamples), $"need at least one bootstrap resample, got {resamples}");
+        if (confidence is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(confidence), $"confidence must be in (0, 1), got {confidence}");
+        var random = new Random(unchecked((int)seed) ^ 0x2545f491);
+        var replicates = new double[resamples];
+        for (int r = 0; r < resamples; r++)
+        {
+            double sum = 0;
+            for (int i = 0; i < values.Count; i++) sum += values[random.Next(values.Count)];
+            replicates[r] = sum / values.Count;
+        }
+        return Percentile(values.Average(), replicates, confidence);
+    }
+
     /// <summary>The percentile interval of <paramref name="replicates"/> around <paramref name="value"/>.</summary>
     public static MetricInterval Percentile(double value, double[] replicates, double confidence)
     {
