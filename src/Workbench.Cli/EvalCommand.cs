@@ -27,8 +27,9 @@ internal static class EvalCommand
         var features = new Option<string?>("--features") { Description = "feature-network run (`workbench train features`): needed by fvd, kid, prompt" };
         var holdout = new Option<int?>("--holdout") { Description = "held-out clips at the end of the dataset (default: 64, as in training)" };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
+        var batch = new Option<int>("--batch") { Description = "clips sampled together (clip i still starts from seed + i)", DefaultValueFactory = _ => 16 };
         var sampling = new SamplingArguments();
-        foreach (var option in new Option[] { run, data, metrics, samples, checkpoints, features, holdout, device }) command.Options.Add(option);
+        foreach (var option in new Option[] { run, data, metrics, samples, checkpoints, features, holdout, device, batch }) command.Options.Add(option);
         sampling.AddTo(command);
         command.SetAction(parse =>
         {
@@ -38,7 +39,7 @@ internal static class EvalCommand
                 DataDirectory = parse.GetValue(data) ?? throw new ArgumentException("give the dataset: --data DIR (its held-out clips are the prompts and the real clips)"),
                 Metrics = parse.GetValue(metrics)!.Split(','), Samples = parse.GetValue(samples), Checkpoints = parse.GetValue(checkpoints)!,
                 FeaturesRun = parse.GetValue(features), Holdout = parse.GetValue(holdout), Device = Device.Parse(parse.GetValue(device)!),
-                Generation = sampling.Read(parse),
+                Generation = sampling.Read(parse), BatchSize = parse.GetValue(batch),
             };
             RunEvaluation.ParseMetrics(options.Metrics);
             RunEvaluationReport? report = null;
@@ -52,7 +53,7 @@ internal static class EvalCommand
                         task.MaxValue = Math.Max(1, p.Checkpoints);
                         task.Value = p.Checkpoint + (p.Total > 0 ? (double)p.Done / p.Total : 0) * (p.Stage == "sampling" ? 0.9 : 1);
                         task.Description = p.Stage == "done" ? $"checkpoint {p.Checkpoint} of {p.Checkpoints} done"
-                            : $"step {p.Step}: {p.Stage}{(p.Stage == "sampling" ? $" clip {p.Done + 1}/{p.Total}" : "")}";
+                            : $"step {p.Step}: {p.Stage}{(p.Stage == "sampling" ? $" {p.Done}/{p.Total} clips" : "")}";
                     }));
                     task.Value = task.MaxValue;
                 });

@@ -26,15 +26,16 @@ internal static class TokenMergingBenchmark
     {
         var steps = new Option<int>("--steps") { Description = "sampling steps per run", DefaultValueFactory = _ => 10 };
         var fraction = new Option<double>("--fraction") { Description = "fraction of the steps (the first ones) that merge", DefaultValueFactory = _ => 0.5 };
-        var repeat = new Option<int>("--repeat") { Description = "timed runs of each setting (the median is shown)", DefaultValueFactory = _ => 3 };
+        var repeat = new Option<int>("--repeat") { Description = "timed runs of each setting (the fastest is shown)", DefaultValueFactory = _ => 3 };
         var presets = new Option<string>("--presets") { Description = "DiT presets to time, untrained", DefaultValueFactory = _ => "tiny,S" };
+        var latents = new Option<string?>("--latents") { Description = "latent frames×side to time, e.g. 9x16,17x32 (default: 5x8 and 9x16 for tiny, 9x16 otherwise)" };
         var run = new Option<string?>("--run") { Description = "a trained DiT run: time it and measure how much merging changes its clips" };
         var prompt = new Option<string?>("--prompt") { Description = "prompt for --run (default: the run's first training caption)" };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var markdown = new Option<bool>("--markdown") { Description = "print the table as Markdown" };
         var command = new Command("merging", "sampling time with temporal token merging vs without (and the clip's change on a trained run)")
         {
-            steps, fraction, repeat, presets, run, prompt, device, markdown,
+            steps, fraction, repeat, presets, latents, run, prompt, device, markdown,
         };
         command.SetAction(parse =>
         {
@@ -44,10 +45,10 @@ internal static class TokenMergingBenchmark
             if (r < 1) throw new ArgumentOutOfRangeException(nameof(repeat), r, "--repeat must be at least 1");
             var d = Device.Parse(parse.GetValue(device)!);
             double[] fractions = [0, f, 1];
-            AnsiConsole.MarkupLine($"[bold]token merging[/]: {n} guided Euler steps (scale 4), merged during 0, {f:P0} and all steps; median of {r} runs on {d}, {Torch.Torch.Threads} threads");
+            AnsiConsole.MarkupLine($"[bold]token merging[/]: {n} guided Euler steps (scale 4), merged during 0, {f:P0} and all steps; fastest of {r} runs on {d}, {Torch.Torch.Threads} threads");
             List<IReadOnlyList<string>> rows = parse.GetValue(run) is { } runDir
                 ? [TrainedRow(runDir, parse.GetValue(prompt), n, fractions, r, d)]
-                : Cases(parse.GetValue(presets)!).Select(c => UntrainedRow(c, n, fractions, r, d)).ToList();
+                : Cases(parse.GetValue(presets)!, parse.GetValue(latents)).Select(c => UntrainedRow(c, n, fractions, r, d)).ToList();
             Tables.Print(["model", "latent (tokens)", "forward GFLOP full / merged", $"s per run: full / {f:P0} merged / all merged",
                 $"speed-up {f:P0} / all (FLOP ratio)", $"clip vs unmerged, {f:P0} / all: MSE, PSNR"], rows, parse.GetValue(markdown));
             return 0;
@@ -55,18 +56,26 @@ internal static class TokenMergingBenchmark
         return command;
     }
 
-    private static IEnumerable<Case> Cases(string presets)
+    private static IEnumerable<Case> Cases(string presets, string? latents)
     {
+        var chosen = latents?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ParseLatent).ToArray();
         foreach (var name in presets.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!DiTConfig.Presets.TryGetValue(name, out var config))
                 throw new ArgumentException($"unknown DiT preset '{name}' (known: {string.Join(", ", DiTConfig.Presets.Keys)})");
             // The tiny preset's own latent (5 × 8×8: 80 tokens) and a longer, larger one where attention weighs more.
-            (long T, long H)[] latents = name.Equals("tiny", StringComparison.OrdinalIgnoreCase) ? [(5, 8), (9, 16)] : [(9, 16)];
+            (long T, long H)[] sizes = chosen ?? (name.Equals("tiny", StringComparison.OrdinalIgnoreCase) ? [(5, 8), (9, 16)] : [(9, 16)]);
             foreach (var layout in new[] { AttentionLayout.Joint, AttentionLayout.Factorized })
-                foreach (var (t, h) in latents)
+                foreach (var (t, h) in sizes)
                     yield return new Case($"{name} {layout}", config with { Attention = layout }, t, h, h);
         }
+    }
+
+    private static (long T, long H) ParseLatent(string text)
+    {
+        var parts = text.Split('x', 'X', '×');
+        return parts.Length == 2 && long.TryParse(parts[0], out var t) && long.TryParse(parts[1], out var h) && t > 0 && h > 0 ? (t, h)
+            : throw new ArgumentException($"--latents takes frames×side pairs such as 9x16, got '{text}'");
     }
 
     private static IReadOnlyList<string> UntrainedRow(Case c, int steps, double[] fractions, int repeat, Device device)
@@ -111,7 +120,10 @@ internal static class TokenMergingBenchmark
         return Row(Path.GetFileName(Path.TrimEndingDirectorySeparator(run)), pipeline.Model.Config, t, h, w, steps, fractions, seconds, quality);
     }
 
-    /// <summary>Median seconds per setting, the settings interleaved in every round so that load on the machine hits them alike.</summary>
+    /// <summary>
+    /// Seconds per setting: the fastest of the repeats (the run least disturbed by other work on a shared machine), the
+    /// settings interleaved in every round so that load on the machine hits them alike.
+    /// </summary>
     private static double[] Time(double[] fractions, int repeat, Action<double> work, Action warmUp)
     {
         warmUp();
@@ -123,7 +135,7 @@ internal static class TokenMergingBenchmark
                 work(fractions[i]);
                 samples[i].Add(clock.Elapsed.TotalSeconds);
             }
-        return samples.Select(s => s.Order().ElementAt(s.Count / 2)).ToArray();
+        return samples.Select(s => s.Min()).ToArray();
     }
 
     private static IReadOnlyList<string> Row(string name, DiTConfig config, long t, long h, long w, int steps, double[] fractions, double[] seconds, string quality)

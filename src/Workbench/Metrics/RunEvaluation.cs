@@ -29,6 +29,8 @@ public sealed record RunEvaluationOptions
     public GenerationOptions Generation { get; init; } = new();
     /// <summary>Held-out clips at the end of the dataset (default: the run's <c>holdout</c>, else 64, DiT training's default).</summary>
     public int? Holdout { get; init; }
+    /// <summary>Clips sampled together (<see cref="TextToVideo.GenerateBatch"/>: clip i still starts from seed Seed + i).</summary>
+    public int BatchSize { get; init; } = 16;
     public Device Device { get; init; } = Device.Cpu;
 }
 
@@ -84,13 +86,10 @@ public static class RunEvaluation
             var (step, folder) = checkpoints[c];
             if (c > 0) pipeline.Model.Load(Path.Combine(folder, Checkpoint.EmaFile));
             var clock = Stopwatch.StartNew();
-            var generated = new List<VideoClip>();
-            foreach (var clip in real)
-            {
-                cancel.ThrowIfCancellationRequested();
-                progress?.Report(new EvaluationProgress(c, checkpoints.Count, step, "sampling", generated.Count, real.Count));
-                generated.Add(pipeline.Generate(clip.Caption, o.Generation with { Seed = o.Generation.Seed + (ulong)generated.Count }, cancel: cancel));
-            }
+            progress?.Report(new EvaluationProgress(c, checkpoints.Count, step, "sampling", 0, real.Count));
+            var generated = pipeline.GenerateBatch(real.Select(clip => clip.Caption).ToList(), o.Generation, batchSize: o.BatchSize,
+                progress: new SynchronousProgress<int>(done => progress?.Report(new EvaluationProgress(c, checkpoints.Count, step, "sampling", done, real.Count))),
+                cancel: cancel).ToList();
             double samplingSeconds = clock.Elapsed.TotalSeconds;
             progress?.Report(new EvaluationProgress(c, checkpoints.Count, step, "metrics", 0, 1));
             var values = Score(metrics, generated, real, realFeatures, net, o.Device);
