@@ -16,6 +16,11 @@ cd "$(dirname "$0")/.."
 mode=${1:-all}
 case $mode in tests|dit|scaling|all) ;; *) echo "usage: $0 [tests|dit|scaling|all]" >&2; exit 2 ;; esac
 source .device/gpu-env.sh
+# The CLI references the notebook runner and renderers, which need ASP.NET Core's shared framework (pack.sh packs
+# only Microsoft.NETCore.App): pack it beside the runtime with
+#   (cd "$(dirname "$(readlink -f "$(command -v dotnet)")")" && tar -cJf "$OLDPWD/.device/aspnetcore-runtime.tar.xz" shared/Microsoft.AspNetCore.App)
+[ -d /tmp/dotnet/shared/Microsoft.AspNetCore.App ] || [ ! -f .device/aspnetcore-runtime.tar.xz ] ||
+  tar -xJf .device/aspnetcore-runtime.tar.xz -C /tmp/dotnet
 out=${OUT:-/tmp/workbench-gpu}
 mkdir -p "$out"
 cmake -S src/Workbench/Native -B /tmp/wbn -DCMAKE_BUILD_TYPE=Release > /tmp/wbn-cmake.log 2>&1 &&
