@@ -245,6 +245,11 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int wb_autocast_state(int deviceType, out int enabled, out int dtype);
     [LibraryImport(Lib)] internal static partial int wb_autocast_enter(int deviceType, int enabled, int dtype);
     [LibraryImport(Lib)] internal static partial int wb_autocast_exit(int deviceType, int previousEnabled, int previousDType);
+
+    // Multi-tensor optimizer ops over lists of handles (optim.cpp); nothing is read back to the host.
+    [LibraryImport(Lib)] internal static partial int wb_adamw_step_(IntPtr[] tensors, int n, double lr, double beta1, double beta2, double eps, double weightDecay, long step, int fused);
+    [LibraryImport(Lib)] internal static partial TensorHandle wb_total_norm(IntPtr[] items, int n);
+    [LibraryImport(Lib)] internal static partial int wb_foreach_mul_tensor_(IntPtr[] items, int n, TensorHandle factor);
 }
 
 // TorchScript modules (jit.cpp): load, call forward with tensors and simple keyword arguments, free.

@@ -7,7 +7,8 @@ namespace Workbench.Training;
 /// AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, as torch.optim.AdamW:
 /// θ ← θ − lr·λ·θ;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;
 /// θ ← θ − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε).
-/// State (m, v) is float32 beside each parameter, whatever the parameter's dtype.
+/// State (m, v) is float32 beside each parameter, whatever the parameter's dtype. <see cref="Kernels"/> picks how a
+/// step runs: multi-tensor kernels over each group (the default, as torch.optim on CUDA) or the per-tensor reference.
 /// </summary>
 public sealed class AdamW : IDisposable
 {
@@ -20,6 +21,12 @@ public sealed class AdamW : IDisposable
     public double Eps { get; }
     public double WeightDecay { get; }
     public long StepCount { get; private set; }
+
+    /// <summary>How <see cref="Step"/> launches its kernels (every choice computes the same update).</summary>
+    public OptimizerKernels Kernels { get; init; } = OptimizerKernels.Fused;
+
+    /// <summary>The kernels the last step ran (Fused falls back to ForEach where no fused kernel applies); null before the first step.</summary>
+    public OptimizerKernels? LastKernels { get; private set; }
 
     /// <param name="noDecay">Parameters whose names match are not decayed (by default: biases, norms, embeddings of positions).</param>
     public AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
@@ -41,9 +48,37 @@ public sealed class AdamW : IDisposable
     public void Step()
     {
         StepCount++;
+        using var noGrad = new NoGrad();
+        LastKernels = Kernels == OptimizerKernels.PerTensor ? StepPerTensor() : StepMultiTensor();
+    }
+
+    // Two groups (decayed or not, as torch.optim's param groups), each one native call over all its tensors.
+    private OptimizerKernels StepMultiTensor()
+    {
+        using var scope = DisposeScope.Enter();
+        var used = OptimizerKernels.ForEach;
+        foreach (bool decay in new[] { true, false })
+        {
+            var group = _params.Where(p => p.Decay == decay)
+                .Select(p => (p.Parameter, Grad: p.Parameter.Grad)).Where(p => p.Grad is not null).ToList();
+            if (group.Count == 0) continue;
+            var tensors = group.Select(p => p.Parameter.Value)
+                .Concat(group.Select(p => p.Grad!))
+                .Concat(group.Select(p => State(p.Parameter).M))
+                .Concat(group.Select(p => State(p.Parameter).V)).ToList();
+            double weightDecay = decay ? WeightDecay : 0;
+            int kernels = Tensor.WithRawHandles(tensors, raw => Tensor.CheckedCount(Native.wb_adamw_step_(raw, group.Count,
+                LearningRate, Beta1, Beta2, Eps, weightDecay, StepCount, Kernels == OptimizerKernels.Fused ? 1 : 0), "adamw_step_"));
+            if (kernels == 2) used = OptimizerKernels.Fused;
+        }
+        return used;
+    }
+
+    // The reference: torch.optim's for-loop implementation, several kernels per parameter tensor.
+    private OptimizerKernels StepPerTensor()
+    {
         double bias1 = 1 - Math.Pow(Beta1, StepCount), bias2 = 1 - Math.Pow(Beta2, StepCount);
         double stepSize = LearningRate / bias1;
-        using var noGrad = new NoGrad();
         foreach (var (_, p, decay) in _params)
         {
             using var scope = DisposeScope.Enter();
@@ -69,6 +104,7 @@ public sealed class AdamW : IDisposable
                 theta.Copy_(master);
             }
         }
+        return OptimizerKernels.PerTensor;
     }
 
     private (Tensor M, Tensor V) State(Parameter p)

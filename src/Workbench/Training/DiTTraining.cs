@@ -83,8 +83,9 @@ public static class DiTTraining
             var indices = Enumerable.Range(0, o.BatchSize).Select(_ => (long)rng.NextInt((int)cache.Count)).ToArray();
             generator.ManualSeed(rng.NextULong());
             var index = Tensor.From(indices);
-            var x0 = cache.Latents.IndexSelect(0, index).To(o.Device);                 // (B, C, T, H, W)
-            var text = tokens.IndexSelect(0, index).To(o.Device);                      // (B, L)
+            // Non-blocking: a blocking copy to CUDA waits for the device to finish its queue first.
+            var x0 = cache.Latents.IndexSelect(0, index).To(cache.Latents.DType, o.Device, nonBlocking: true); // (B, C, T, H, W)
+            var text = tokens.IndexSelect(0, index).To(tokens.DType, o.Device, nonBlocking: true);            // (B, L)
             var cond = new DiTConditioning { Text = text, DropText = model.SampleTextDrop(o.BatchSize, generator, o.Device) };
             using (Autocast.IfEnabled(o.Device, o.MixedPrecision)) return objective.Loss(model.AsDiffusionModel(cond), x0, generator);
         }, log, progress, cancel);

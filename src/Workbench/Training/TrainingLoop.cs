@@ -141,10 +141,12 @@ public sealed class TrainingLoop
             cancel.ThrowIfCancellationRequested();
             using var scope = DisposeScope.Enter();
             _optimizer.LearningRate = LrSchedule.WarmupCosine(Step, _o.WarmupSteps, Progress, _o.LearningRate, _finalLearningRate);
-            var (lossValue, reconstruction, kl) = AccumulateGradients(batches, loss, kept);
-            double gradNorm = UpdateStep.Update(_model, _optimizer, Step, lossValue, _o.ClipGradNorm, _ema, kept);
+            var (meanLoss, reconstruction, kl) = AccumulateGradients(batches, loss);
+            // One read a step: the loss, the gradient norm and the logged terms come back together.
+            var values = UpdateStep.Update(_model, _optimizer, Step, meanLoss, _o.ClipGradNorm, _ema, kept,
+                [reconstruction ?? meanLoss, kl ?? Tensor.Zeros([], DType.Float64, meanLoss.Device)]);
             Step++;
-            var report = new TrainStep(Step, lossValue, reconstruction, kl, _optimizer.LearningRate, gradNorm,
+            var report = new TrainStep(Step, values.Loss, values.Terms[0], values.Terms[1], _optimizer.LearningRate, values.GradNorm,
                 (Step - FirstStep) * _o.BatchSize * _o.Accumulate / _clock.Elapsed.TotalSeconds, Elapsed, Math.Min(1, Progress));
             log.Add(report);
             progress?.Report(report);
@@ -154,24 +156,30 @@ public sealed class TrainingLoop
     }
 
     // Back-propagates N micro-batches (each in its own scope, so one's activations are freed before the next's);
-    // returns the means of the loss and its terms over them.
-    private (double Loss, double Reconstruction, double Kl) AccumulateGradients<TBatch>(IEnumerator<TBatch> batches,
-        Func<TBatch, BatchLoss> lossOf, string kept)
+    // returns the means of the loss and its terms over them, on the device (float64; nothing is read here).
+    private (Tensor Loss, Tensor? Reconstruction, Tensor? Kl) AccumulateGradients<TBatch>(IEnumerator<TBatch> batches,
+        Func<TBatch, BatchLoss> lossOf)
     {
         int n = _o.Accumulate;
-        double total = 0, reconstruction = 0, kl = 0;
+        Tensor? total = null, reconstruction = null, kl = null;
         for (int m = 0; m < n; m++)
         {
             if (!batches.MoveNext()) throw new InvalidOperationException($"the training data ran out at step {Step} (the micro-batch stream must not end)");
             using var scope = DisposeScope.Enter();
             using var owned = batches.Current as IDisposable;
             var l = lossOf(batches.Current);
-            double value = UpdateStep.Backward(l.Loss, Step, 1.0 / n, kept);
-            total += value;
-            reconstruction += l.Reconstruction?.Item<double>() ?? value;
-            kl += l.Kl?.Item<double>() ?? 0;
+            total = AddOutside(total, UpdateStep.Backward(l.Loss, 1.0 / n));
+            if (l.Reconstruction is { } r) reconstruction = AddOutside(reconstruction, r.Detach());
+            if (l.Kl is { } k) kl = AddOutside(kl, k.Detach());
         }
-        return (total / n, reconstruction / n, kl / n);
+        return (total! / n, reconstruction is null ? null : reconstruction / n, kl is null ? null : kl / n);
+    }
+
+    // sum + value in float64, kept in the step's scope (the micro-batch's scope ends first).
+    private static Tensor AddOutside(Tensor? sum, Tensor value)
+    {
+        var v = value.To(DType.Float64);
+        return (sum is null ? v.Alias() : sum + v).MoveToOuterScope();
     }
 
     private void Save(TrainingLog log)
