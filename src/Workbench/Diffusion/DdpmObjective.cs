@@ -52,15 +52,16 @@ public sealed class DdpmObjective : DiffusionObjective
         return (Math.Sqrt(alphaBar), Math.Sqrt(1 - alphaBar));
     }
 
+    protected override void CheckTimes(Tensor t)
+    {
+        double min = t.Min().Item<double>(), max = t.Max().Item<double>();
+        if (min < -1 || max > Schedule.Length - 1 || !t.AllClose((t + 1).Round() - 1, 0, 1e-6))
+            throw new ArgumentOutOfRangeException(nameof(t), $"timesteps must be integers in [-1, {Schedule.Length - 1}], got values in [{min}, {max}]");
+    }
+
     protected override (Tensor Alpha, Tensor Sigma) NoiseLevels(Tensor t)
     {
         var indices = (t + 1).Round();
-        if (t.NumEl > 0)
-        {
-            double min = t.Min().Item<double>(), max = t.Max().Item<double>();
-            if (min < -1 || max > Schedule.Length - 1 || !t.AllClose(indices - 1, 0, 1e-6))
-                throw new ArgumentOutOfRangeException(nameof(t), $"timesteps must be integers in [-1, {Schedule.Length - 1}], got values in [{min}, {max}]");
-        }
         var table = Tensor.From(_alphaBarFromClean).To(t.DType, t.Device);
         var alphaBar = table.IndexSelect(0, indices.Long());
         return (alphaBar.Sqrt(), (1 - alphaBar).Sqrt());

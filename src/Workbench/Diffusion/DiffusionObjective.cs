@@ -16,8 +16,14 @@ public abstract class DiffusionObjective
     /// <summary>α_t and σ_t at model time <paramref name="t"/> (the clean end of <see cref="SamplingTimes"/> gives (1, 0)).</summary>
     public abstract (double Alpha, double Sigma) NoiseLevel(double t);
 
-    /// <summary>Per-sample α_t and σ_t, each shaped like <paramref name="t"/> (B,).</summary>
+    /// <summary>Per-sample α_t and σ_t, each shaped like <paramref name="t"/> (B,), for times <see cref="CheckTimes"/> accepts.</summary>
     protected abstract (Tensor Alpha, Tensor Sigma) NoiseLevels(Tensor t);
+
+    /// <summary>
+    /// Throws when <paramref name="t"/> holds times outside this objective's range. It reads t back (on CUDA a wait for
+    /// the device), so <see cref="Loss"/> skips it for the times it draws itself.
+    /// </summary>
+    protected virtual void CheckTimes(Tensor t) { }
 
     /// <summary>Training times for a batch: (B,) in <paramref name="dtype"/>.</summary>
     public abstract Tensor SampleTimes(long batch, DType dtype, Device device, Generator? generator = null);
@@ -38,13 +44,15 @@ public abstract class DiffusionObjective
     {
         CheckSameShape(x0, noise, nameof(noise));
         var (a, s) = PerSample(t, x0);
-        return Prediction switch
-        {
-            Prediction.Epsilon => noise.Alias(),
-            Prediction.V => a * noise - s * x0,
-            _ => noise - x0,
-        };
+        return Target(x0, noise, a, s);
     }
+
+    private Tensor Target(Tensor x0, Tensor noise, Tensor a, Tensor s) => Prediction switch
+    {
+        Prediction.Epsilon => noise.Alias(),
+        Prediction.V => a * noise - s * x0,
+        _ => noise - x0,
+    };
 
     /// <summary>The clean-sample and noise estimates (x̂0, ε̂) that a prediction at per-sample times <paramref name="t"/> implies.</summary>
     public (Tensor X0, Tensor Noise) Decompose(Tensor xt, Tensor prediction, Tensor t)
@@ -79,18 +87,21 @@ public abstract class DiffusionObjective
         if (x0.Rank < 1) throw new ArgumentException($"x0 needs a batch dimension, got shape {Tensor.FormatShape(x0.Shape)}", nameof(x0));
         var t = SampleTimes(x0.Size(0), x0.DType, x0.Device, generator);
         var noise = Tensor.RandnLike(x0, generator);
-        var prediction = model(AddNoise(x0, noise, t), t);
-        return F.MseLoss(prediction, Target(x0, noise, t));
+        var (a, s) = PerSample(t, x0, checkTimes: false); // drawn by SampleTimes: in range by construction
+        var prediction = model(a * x0 + s * noise, t);
+        return F.MseLoss(prediction, Target(x0, noise, a, s));
     }
 
     // α_t, σ_t of each sample, shaped (B, 1, ..., 1) so they broadcast over like's other dims.
-    private (Tensor Alpha, Tensor Sigma) PerSample(Tensor t, Tensor like)
+    private (Tensor Alpha, Tensor Sigma) PerSample(Tensor t, Tensor like, bool checkTimes = true)
     {
         if (like.Rank < 1) throw new ArgumentException($"samples need a batch dimension, got shape {Tensor.FormatShape(like.Shape)}", nameof(like));
         long batch = like.Size(0);
         if (t.Rank != 1 || t.Size(0) != batch)
             throw new ArgumentException($"t must have shape [{batch}] (one time per sample), got {Tensor.FormatShape(t.Shape)}", nameof(t));
-        var (a, s) = NoiseLevels(t.To(like.DType, like.Device));
+        var times = t.To(like.DType, like.Device);
+        if (checkTimes && times.NumEl > 0) CheckTimes(times);
+        var (a, s) = NoiseLevels(times);
         var shape = new long[like.Rank];
         Array.Fill(shape, 1L);
         shape[0] = batch;

@@ -23,8 +23,8 @@ public sealed record LinearProportionalLeap(double CosineThreshold = 0.99, doubl
     public static double CosineSimilarity(Tensor a, Tensor b)
     {
         using var scope = DisposeScope.Enter();
-        double dot = (a * b).Sum().Item<double>();
-        double norms = a.Norm().Item<double>() * b.Norm().Item<double>();
+        var values = Tensor.Stack([(a * b).Sum(), a.Norm(), b.Norm()]).To(DType.Float64).ToArray<double>(); // one read
+        double dot = values[0], norms = values[1] * values[2];
         return norms > 0 ? dot / norms : 0;
     }
 }

@@ -40,12 +40,14 @@ public sealed class RectifiedFlowObjective : DiffusionObjective
         return (1 - t, t);
     }
 
-    protected override (Tensor Alpha, Tensor Sigma) NoiseLevels(Tensor t)
+    protected override void CheckTimes(Tensor t)
     {
-        if (t.NumEl > 0 && (t.Min().Item<double>() < 0 || t.Max().Item<double>() > 1))
-            throw new ArgumentOutOfRangeException(nameof(t), $"rectified-flow times must be in [0, 1], got values in [{t.Min().Item<double>()}, {t.Max().Item<double>()}]");
-        return (1 - t, t.Alias());
+        double min = t.Min().Item<double>(), max = t.Max().Item<double>();
+        if (!(min >= 0 && max <= 1))
+            throw new ArgumentOutOfRangeException(nameof(t), $"rectified-flow times must be in [0, 1], got values in [{min}, {max}]");
     }
+
+    protected override (Tensor Alpha, Tensor Sigma) NoiseLevels(Tensor t) => (1 - t, t.Alias());
 
     public override Tensor SampleTimes(long batch, DType dtype, Device device, Generator? generator = null)
     {

@@ -10,6 +10,13 @@ namespace Workbench.Diffusion;
 public abstract class Sampler
 {
     private double[] _timesteps = [];
+    // Sample's loop defers the NaN/∞ check of the model's outputs: call k writes its (finite, NaN) element counts into
+    // row k of a device buffer, read every FiniteCheckInterval steps; the host keeps each call's (step, t, elements).
+    // Null elsewhere: Predict then checks at once.
+    private Tensor? _checkCounts;
+    private readonly List<(int Step, double T, long NumEl)> _checkedCalls = [];
+    private int _checksRead;
+    private int _finiteCheckInterval = 10;
 
     protected Sampler(DiffusionObjective objective) =>
         Objective = objective ?? throw new ArgumentNullException(nameof(objective));
@@ -20,6 +27,17 @@ public abstract class Sampler
     public IReadOnlyList<double> Timesteps => _timesteps;
 
     public int Steps => Math.Max(_timesteps.Length - 1, 0);
+
+    /// <summary>
+    /// <see cref="Sample"/> checks the model's outputs for NaN/∞ on the device and reads the checks every this many
+    /// steps and after the last (each read waits for the device; 1 reads every step). A failure still names the first
+    /// step that went wrong, but up to this many steps may be yielded before it is found.
+    /// </summary>
+    public int FiniteCheckInterval
+    {
+        get => _finiteCheckInterval;
+        set => _finiteCheckInterval = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the check interval must be at least 1 step");
+    }
 
     /// <summary>Model calls a full run of <see cref="Steps"/> steps makes.</summary>
     public virtual int PlannedModelCalls => Steps;
@@ -81,6 +99,9 @@ public abstract class Sampler
         try
         {
             SetTimesteps(steps);
+            _checkCounts = Tensor.Zeros([PlannedModelCalls, 2], DType.Int64, noise.Device).DetachFromScope();
+            _checkedCalls.Clear();
+            _checksRead = 0;
             for (int i = 0; i < Steps; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -93,6 +114,7 @@ public abstract class Sampler
                     var output = Step(model, x, i, generator);
                     calls += output.ModelCalls;
                     last = output.Finished || i == Steps - 1;
+                    if (last || (i + 1) % FiniteCheckInterval == 0) ReadPendingChecks();
                     next = output.X.Alias().DetachFromScope();
                     x0 = output.PredictedX0.Alias().DetachFromScope();
                 }
@@ -107,9 +129,29 @@ public abstract class Sampler
         finally
         {
             x.Dispose();
+            _checkCounts?.Dispose();
+            _checkCounts = null;
             Reset();
         }
     }
+
+    // One read for the checks since the last: throws for the first output that held NaN/∞.
+    private void ReadPendingChecks()
+    {
+        if (_checkCounts is null || _checksRead == _checkedCalls.Count) return;
+        using var scope = DisposeScope.Enter();
+        int from = _checksRead, n = _checkedCalls.Count - from;
+        var counts = _checkCounts.Narrow(0, from, n).ToArray<long>();
+        _checksRead = _checkedCalls.Count;
+        for (int k = 0; k < n; k++)
+        {
+            var (step, t, numel) = _checkedCalls[from + k];
+            if (counts[2 * k] != numel) throw NonFinite(step, t, counts[2 * k + 1], numel);
+        }
+    }
+
+    private static SamplingException NonFinite(int step, double t, long nan, long numel) =>
+        new(step, t, $"the model output contains NaN or infinity ({nan} NaN of {numel})");
 
     // A handle in the caller's current scope, in place of a scope-free one.
     private static Tensor Adopt(Tensor detached)
@@ -122,7 +164,8 @@ public abstract class Sampler
     /// <summary>
     /// Calls the model at time <paramref name="t"/> for the whole batch and splits its prediction into
     /// (x̂0, ε̂); also returns the raw prediction. Throws <see cref="SamplingException"/> naming
-    /// <paramref name="step"/> when the prediction has the wrong shape or holds NaN/∞.
+    /// <paramref name="step"/> when the prediction has the wrong shape or holds NaN/∞ (inside <see cref="Sample"/>
+    /// the NaN/∞ check is read later, see <see cref="FiniteCheckInterval"/>).
     /// </summary>
     protected (Tensor X0, Tensor Noise, Tensor Output) Predict(DiffusionModel model, Tensor x, double t, int step)
     {
@@ -130,8 +173,13 @@ public abstract class Sampler
             ?? throw new SamplingException(step, t, "the model returned null");
         if (!output.Shape.AsSpan().SequenceEqual(x.Shape))
             throw new SamplingException(step, t, $"the model returned shape {Tensor.FormatShape(output.Shape)} for a sample of shape {Tensor.FormatShape(x.Shape)}");
-        if (output.IsFinite().All().Item<int>() == 0)
-            throw new SamplingException(step, t, $"the model output contains NaN or infinity ({output.IsNaN().Sum().Item<long>()} NaN of {output.NumEl})");
+        if (_checkCounts is not null && _checkedCalls.Count < _checkCounts.Size(0))
+        {
+            _checkCounts.Narrow(0, _checkedCalls.Count, 1).Copy_(Tensor.Stack([output.IsFinite().Sum(), output.IsNaN().Sum()]));
+            _checkedCalls.Add((step, t, output.NumEl));
+        }
+        else if (output.IsFinite().All().Item<int>() == 0)
+            throw NonFinite(step, t, output.IsNaN().Sum().Item<long>(), output.NumEl);
         var (x0, noise) = Objective.Decompose(x, output, t);
         return (x0, noise, output);
     }
