@@ -175,4 +175,35 @@ public class RandomTests
         Assert.Throws<ObjectDisposedException>(() => Tensor.Randn([2], generator: g));
         Assert.Throws<ObjectDisposedException>(() => g.GetState());
     }
+
+    [Fact]
+    public void DrawsInsideUseComeFromItsGeneratorWhateverOtherThreadsDraw()
+    {
+        using var scope = DisposeScope.Enter();
+        using var reference = new Generator(11);
+        var expected = Expect.Values(Tensor.Randn([1000], generator: reference)).Concat(Expect.Values(Tensor.Empty([300]).Uniform_(-1, 1, reference))).ToArray();
+
+        // Another thread keeps drawing from the global generator all the while.
+        using var stop = new CancellationTokenSource();
+        var noise = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested) { using var s = DisposeScope.Enter(); Tensor.Randn([64]); }
+        });
+        using var ambient = new Generator(11);
+        double[] drawn;
+        using (Generator.Use(ambient))
+            drawn = Expect.Values(Tensor.Randn([1000])).Concat(Expect.Values(Tensor.Empty([300]).Uniform_(-1, 1))).ToArray();
+        stop.Cancel();
+        noise.Wait();
+        Assert.Equal(expected, drawn);
+
+        // Outside the scope, draws come from the global generator again.
+        LibTorch.ManualSeed(11);
+        var global = Expect.Values(Tensor.Randn([5]));
+        LibTorch.ManualSeed(11);
+        using (var other = new Generator(12)) using (Generator.Use(other)) { }
+        Assert.Equal(global, Expect.Values(Tensor.Randn([5])));
+        // Seeded draws what seeding the global generator and then drawing would.
+        Assert.Equal(global, Generator.Seeded(11, () => Expect.Values(Tensor.Randn([5]))));
+    }
 }

@@ -55,8 +55,7 @@ public static class FeatureNetTraining
         var config = o.Config with { Schema = VideoFeatureNet.SchemaOf(dataset.Get(0)), InChannels = dataset.Channels };
         Directory.CreateDirectory(o.RunDirectory);
 
-        Torch.Torch.ManualSeed(o.Seed);
-        var net = new VideoFeatureNet(config);
+        var net = Generator.Seeded(o.Seed, () => new VideoFeatureNet(config));
         net.To(o.Device).Train();
         using var optimizer = new AdamW(net.NamedParameters(), o.LearningRate, weightDecay: o.WeightDecay);
         var train = new SubsetDataset(dataset, 0, dataset.Count - o.Holdout);

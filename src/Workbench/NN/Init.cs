@@ -2,7 +2,10 @@ using Workbench.Torch;
 
 namespace Workbench.NN;
 
-/// <summary>Weight initialisers (torch.nn.init). They draw from the global generator: seed it with Torch.ManualSeed.</summary>
+/// <summary>
+/// Weight initialisers (torch.nn.init). They draw from the global generator, or from the one a
+/// <c>Generator.Use</c>/<c>Generator.Seeded</c> scope names (which is what the trainers build models in).
+/// </summary>
 public static class Init
 {
     /// <summary>PyTorch's default for Linear and Conv: U(−1/√fan_in, 1/√fan_in) (kaiming_uniform with a = √5).</summary>

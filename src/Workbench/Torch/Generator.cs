@@ -20,7 +20,47 @@ public sealed class Generator : IDisposable
     public Device Device { get; }
     public ulong Seed { get; private set; }
 
-    internal static IntPtr HandleOf(Generator? g) => g is null ? IntPtr.Zero : g.Handle;
+    // The generator that draws naming none come from on this thread (and the async flow it starts).
+    private static readonly AsyncLocal<Generator?> s_ambient = new();
+
+    internal static IntPtr HandleOf(Generator? g) => (g ?? s_ambient.Value) is { } chosen ? chosen.Handle : IntPtr.Zero;
+
+    /// <summary>
+    /// Until disposed, random draws on this thread that name no generator (weight initialisers, Randn without
+    /// one) come from <paramref name="generator"/> instead of the global generator. A model built inside
+    /// <c>using (Generator.Use(new Generator(seed)))</c> gets the same weights whatever other threads draw from
+    /// the global generator meanwhile (seeding the global one and then building is a race between threads).
+    /// </summary>
+    public static IDisposable Use(Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var previous = s_ambient.Value;
+        s_ambient.Value = generator;
+        return new Restore(previous);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="build"/> (a model's constructor, say) with its draws from a fresh CPU generator
+    /// seeded with <paramref name="seed"/>: the same values as <c>Torch.ManualSeed(seed)</c> then build, without
+    /// the race with other threads drawing from the global generator.
+    /// </summary>
+    public static T Seeded<T>(ulong seed, Func<T> build)
+    {
+        using var generator = new Generator(seed);
+        using (Use(generator)) return build();
+    }
+
+    private sealed class Restore(Generator? previous) : IDisposable
+    {
+        private bool _done;
+
+        public void Dispose()
+        {
+            if (_done) return;
+            _done = true;
+            s_ambient.Value = previous;
+        }
+    }
 
     private IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(Generator));
 

@@ -65,8 +65,7 @@ public static class DiTTraining
         using var tokens = tokenizer.EncodeBatch(cache.Captions.ToArray(), textLength).DetachFromScope();
         WriteConfig(o, config, frames, size, textLength);
 
-        Torch.Torch.ManualSeed(o.Seed);
-        var model = new SpacetimeDiT(config);
+        var model = Generator.Seeded(o.Seed, () => new SpacetimeDiT(config));
         model.To(o.Device).Train();
         using var optimizer = new AdamW(model.NamedParameters(), o.LearningRate, beta2: 0.99, weightDecay: o.WeightDecay);
         using var ema = new Ema(model, o.EmaDecay);

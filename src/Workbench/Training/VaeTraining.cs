@@ -64,8 +64,7 @@ public static class VaeTraining
         Directory.CreateDirectory(o.RunDirectory);
         WriteConfig(o, dataset);
 
-        Torch.Torch.ManualSeed(o.Seed);
-        var vae = new CausalVideoVae(o.Config);
+        var vae = Generator.Seeded(o.Seed, () => new CausalVideoVae(o.Config));
         vae.To(o.Device).Train();
         using var optimizer = new AdamW(vae.NamedParameters(), o.LearningRate, beta2: 0.99, weightDecay: o.WeightDecay);
         using var ema = new Ema(vae, o.EmaDecay);
